@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Set up storyledger in ./.venv on a fresh machine: Python packages only, nothing downloaded at
+# run time. torch is pinned in the same install command so pip takes the CPU build on disk
+# instead of pulling CUDA wheels for sentence-transformers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+python=${PYTHON:-python3}
+[ -x .venv/bin/python ] || "$python" -m venv .venv
+.venv/bin/pip install --quiet --disable-pip-version-check torch==2.13.0 -e ".[test]"

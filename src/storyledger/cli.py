@@ -1,0 +1,169 @@
+"""The command line: a thin click layer over the library.
+
+Library errors become one-line messages here and nowhere else; every listing command takes
+``--json`` and then prints one JSON array of records.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+from .errors import StoryledgerError
+from .model import Document, InputProblem
+from .store.ledger import DEFAULT_DB, Ledger, open_ledger
+
+DB_OPTION = click.option(
+    "--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
+    help="The ledger file (SQLite).",
+)
+JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print one JSON array of records.")
+
+
+def _print_json(records: Any) -> None:
+    click.echo(json.dumps(records, ensure_ascii=False, indent=1))
+
+
+def _open(db_path: str) -> Ledger:
+    try:
+        return open_ledger(db_path, readonly=True)
+    except StoryledgerError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="storyledger")
+def main() -> None:
+    """Turn news articles about a developing story into a ledger of claims with provenance."""
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@DB_OPTION
+@click.option("--map", "field_map", metavar="FIELD=COLUMN,...",
+              help="Which CSV column or JSON field holds each of: id, text, html, url, title, "
+                   "outlet, published, author. Example: --map text=article_content,published=date")
+@click.option("--format", "force_format", type=click.Choice(["text", "html", "jsonl", "json", "csv", "warc"]),
+              help="Read every input as this format instead of guessing from its name.")
+@click.option("--max-file-mb", default=20, show_default=True, type=click.FloatRange(min=0.001),
+              help="Skip inputs (or WARC/JSONL/CSV records) larger than this.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 if any input could not be read.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar; only problems and the summary.")
+def build(inputs: tuple[str, ...], db_path: str, field_map: str | None, force_format: str | None,
+          max_file_mb: float, strict: bool, quiet: bool) -> None:
+    """Read INPUTS (files, folders, globs, or - for standard input) into the ledger.
+
+    Plain text, HTML, JSON Lines, JSON, CSV and WARC(.gz) are recognised by their names.
+    Re-running on the same inputs adds nothing; a grown corpus adds only what is new.
+    """
+    from .ingest.readers import ReadOptions, parse_field_map
+    from .pipeline import build as run_build
+
+    try:
+        options = ReadOptions(int(max_file_mb * 1024 * 1024), parse_field_map(field_map), force_format)
+    except StoryledgerError as error:
+        raise click.UsageError(f"{error} — {getattr(error, 'hint', '')}") from None
+
+    def on_problem(problem: InputProblem) -> None:
+        click.echo(f"skipped {problem.message()}", err=True)
+
+    def progress(files: list[Any]) -> Any:
+        from tqdm import tqdm
+
+        return tqdm(files, desc="reading", unit="file", disable=quiet or None, file=sys.stderr)
+
+    try:
+        with Ledger(db_path) as ledger:
+            report = run_build(list(inputs), ledger, options, on_problem=on_problem, progress=progress)
+            total = ledger.count_documents()
+    except StoryledgerError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{report.summary()}.", err=True)
+    click.echo(f"Ledger: {Path(db_path).resolve()} ({total} documents). "
+               f"Next: storyledger docs --db {db_path}")
+    if strict and report.problems:
+        sys.exit(1)
+
+
+def _doc_record(doc: Document) -> dict[str, Any]:
+    return doc.to_dict()
+
+
+@main.command()
+@DB_OPTION
+@JSON_OPTION
+@click.option("--outlet", help="Only documents from this outlet.")
+@click.option("--limit", type=int, help="At most this many documents.")
+@click.option("--offset", type=int, default=0, help="Skip this many first.")
+def docs(db_path: str, as_json: bool, outlet: str | None, limit: int | None, offset: int) -> None:
+    """List the documents in the ledger."""
+    with _open(db_path) as ledger:
+        documents = ledger.documents(outlet=outlet, limit=limit, offset=offset)
+    if as_json:
+        _print_json([_doc_record(d) for d in documents])
+        return
+    for doc in documents:
+        date = doc.published or "undated"
+        dup = f"  [copy of {doc.duplicate_of}]" if doc.duplicate_of else ""
+        click.echo(f"{doc.id}  {date:<10}  {(doc.outlet or '-')[:24]:<24}  {doc.title or '(no title)'}{dup}")
+
+
+@main.command()
+@click.argument("doc_ref", metavar="DOC")
+@DB_OPTION
+@JSON_OPTION
+def show(doc_ref: str, db_path: str, as_json: bool) -> None:
+    """Print one document (by id, id prefix, or PATH[#N]) with what was removed and why."""
+    with _open(db_path) as ledger:
+        try:
+            doc = ledger.document(doc_ref)
+        except StoryledgerError as error:
+            raise click.ClickException(str(error)) from None
+    if as_json:
+        _print_json([_doc_record(doc)])
+        return
+    published = doc.published or "undated"
+    rows = [
+        ("id", doc.id), ("title", doc.title), ("outlet", f"{doc.outlet} ({doc.outlet_source})" if doc.outlet else None),
+        ("published", f"{published} (from {doc.published_source}: {doc.published_evidence})"
+         if doc.published else "undated (no date in metadata, HTML or text)"),
+        ("byline", doc.byline), ("dateline", doc.dateline), ("url", doc.url),
+        ("source", f"{doc.path}" + (f" · {doc.record}" if doc.record else "")),
+        ("duplicate of", doc.duplicate_of),
+    ]
+    for name, value in rows:
+        if value:
+            click.echo(f"{name:>12}: {value}")
+    click.echo("")
+    click.echo(doc.text)
+    click.echo("")
+    click.echo(f"Removed ({len(doc.removed)}):")
+    for span in doc.removed:
+        click.echo(f"  - {span.reason} [{span.rule}] @{span.start}-{span.end}: {span.text[:100]}")
+
+
+@main.command()
+@click.argument("query")
+@DB_OPTION
+@JSON_OPTION
+@click.option("--limit", type=int, default=20, show_default=True)
+def search(query: str, db_path: str, as_json: bool, limit: int) -> None:
+    """Find documents by full text (SQLite FTS5 syntax: words, "exact phrases", OR, NOT, prefix*)."""
+    with _open(db_path) as ledger:
+        try:
+            hits = ledger.search(query, limit=limit)
+        except StoryledgerError as error:
+            raise click.ClickException(str(error)) from None
+    if as_json:
+        _print_json(hits)
+        return
+    if not hits:
+        click.echo("No documents match.")
+    for hit in hits:
+        click.echo(f"{hit['id']}  {hit['published'] or 'undated':<10}  {hit['title'] or '(no title)'}")
+        click.echo(f"    {hit['snippet']}")

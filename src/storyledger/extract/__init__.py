@@ -1,0 +1,1 @@
+"""Per-article extraction: pure functions of one cleaned document."""

@@ -1,0 +1,2 @@
+def tag_time_expressions(text, anchor, *, doc=None):
+    return []

@@ -1,0 +1,60 @@
+"""Versioned schema migrations. Append new versions; never edit a released one."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[list[str]] = [
+    # 1: documents, what hygiene removed from them, full-text search, and the inputs read.
+    [
+        """CREATE TABLE documents (
+            seq INTEGER PRIMARY KEY,           -- insertion order; the FTS rowid
+            id TEXT NOT NULL UNIQUE,           -- content hash of the original text
+            external_id TEXT,
+            title TEXT,
+            outlet TEXT,
+            outlet_source TEXT,
+            byline TEXT,
+            dateline TEXT,
+            published TEXT,                    -- ISO date, NULL when undated
+            published_source TEXT NOT NULL CHECK (published_source IN ('metadata','html','text','none')),
+            published_evidence TEXT,
+            url TEXT,
+            path TEXT NOT NULL,
+            record TEXT,
+            original TEXT NOT NULL,
+            text TEXT NOT NULL,
+            offset_map TEXT NOT NULL,          -- JSON [[clean_start, original_start, length], ...]
+            duplicate_of TEXT REFERENCES documents(id),
+            minhash BLOB,
+            added_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX documents_outlet ON documents(outlet)",
+        "CREATE INDEX documents_published ON documents(published)",
+        "CREATE INDEX documents_path ON documents(path)",
+        """CREATE TABLE removed_spans (
+            doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,            -- offsets into documents.original
+            end INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            text TEXT NOT NULL
+        )""",
+        "CREATE INDEX removed_spans_doc ON removed_spans(doc_id)",
+        """CREATE VIRTUAL TABLE documents_fts USING fts5(
+            title, text, content='documents', content_rowid='seq', tokenize='unicode61 remove_diacritics 2'
+        )""",
+        """CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
+            INSERT INTO documents_fts(rowid, title, text) VALUES (new.seq, new.title, new.text);
+        END""",
+        """CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
+            INSERT INTO documents_fts(documents_fts, rowid, title, text)
+            VALUES ('delete', old.seq, old.title, old.text);
+        END""",
+        """CREATE TABLE inputs (
+            path TEXT PRIMARY KEY,
+            sha256 TEXT NOT NULL,
+            documents INTEGER NOT NULL,
+            reader_version TEXT NOT NULL,      -- re-read when the readers or hygiene change
+            read_at TEXT NOT NULL
+        )""",
+    ],
+]
