@@ -20,6 +20,10 @@ _BINARY_MAGIC = {
 }
 
 
+_SINGLE_BYTE_LATIN = {"cp1250", "cp1252", "latin1", "iso88591", "iso885915", "iso88592", "cp1257",
+                      "iso885913", "cp850", "maclatin2", "macroman"}
+
+
 def decode_bytes(data: bytes) -> str:
     """Decode ``data`` as text, or raise :class:`InputError` for binary input."""
     if not data.strip():
@@ -31,15 +35,22 @@ def decode_bytes(data: bytes) -> str:
                           (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             return data.decode(encoding, errors="replace")
+    if b"\x00" in data[:8192]:
+        raise InputError("binary file (contains NUL bytes), not text",
+                         "convert it to text or HTML first")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    if b"\x00" in data[:8192]:
-        raise InputError("binary file (contains NUL bytes), not text",
-                         "convert it to text or HTML first")
     best = from_bytes(data[:1_000_000]).best()
     if best is None or best.encoding is None:
         raise InputError("binary file or unknown text encoding",
                          "re-save it as UTF-8 and build again")
+    if best.encoding.replace("_", "").lower() in _SINGLE_BYTE_LATIN:
+        # Short texts cannot tell these apart statistically; Windows-1252 is by far the most
+        # common legacy encoding of English news pages (HTML5 even reads latin-1 as it).
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
     return data.decode(best.encoding, errors="replace")

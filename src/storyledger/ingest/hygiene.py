@@ -2,7 +2,8 @@
 
 The cleaner works line by line on one article's original text. Each non-blank line is kept or
 removed; removed lines are recorded as :class:`RemovedSpan` with the reason and the rule that
-matched. The cleaned text is the kept lines joined by paragraph breaks, and an
+matched. The cleaned text is the kept lines (with odd space characters made plain spaces, one for one)
+joined by paragraph breaks, and an
 :class:`OffsetMap` leads every cleaned offset back to the original.
 
 Header metadata found on the way (title, a standalone date line, a byline, an outlet's tagline,
@@ -88,6 +89,11 @@ def split_lines(text: str) -> list[Line]:
             blank += 1
         pos += len(raw)
     return lines
+
+
+def plain_spaces(text: str) -> str:
+    """No-break and other space characters as plain spaces, one for one (offsets unchanged)."""
+    return _SPACES.sub(" ", text)
 
 
 def normalize_line(text: str) -> str:
@@ -271,7 +277,7 @@ def _join(kept: list[Line], title_key: str | None) -> tuple[str, OffsetMap]:
             parts.append(separator)
             length += len(separator)
         segments.append((length, line.start, line.end - line.start))
-        parts.append(line.text)
+        parts.append(plain_spaces(line.text))
         length += len(line.text)
         previous = line
     return "".join(parts), OffsetMap(tuple(segments))

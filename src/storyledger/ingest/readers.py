@@ -152,10 +152,13 @@ def html_article(html: str, origin: Origin, url: str | None = None,
         date = htmldate.find_date(html, url=url, extensive_search=False, original_date=True)
     except Exception:  # htmldate is best-effort; a page without dates is simply undated
         date = None
+    sitename = extracted.sitename
+    if sitename and " " not in sitename and "." in sitename:
+        sitename = None  # trafilatura's fallback to the host name: let the URL rule name it
     page_meta = {
         "title": extracted.title,
         "author": extracted.author,
-        "outlet": extracted.sitename,
+        "outlet": sitename,
         "url": extracted.url or url,
         "published": date,
     }
@@ -280,7 +283,8 @@ def read_warc(data: bytes, origin: Origin, options: ReadOptions) -> Iterator[Ite
             url = record.headers.get("WARC-Target-URI")
             where = Origin(origin.path, f"record {count} ({url})" if url else f"record {count}")
             payload = record.reader.read()
-            if len(payload) < record.content_length:
+            declared = record.headers.get("Content-Length")
+            if declared is None or not declared.strip().isdigit() or len(payload) < int(declared):
                 yield InputProblem(where, "truncated WARC record (the file ends inside it)",
                                    "re-download the file; the records before it were read")
                 break

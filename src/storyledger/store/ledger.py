@@ -40,11 +40,16 @@ class Ledger:
             self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
         else:
             self.db = sqlite3.connect(self.path, check_same_thread=False)
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
+        try:
+            if not readonly:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA foreign_keys=ON")
+            self.db.execute("PRAGMA busy_timeout=10000")
+        except sqlite3.DatabaseError as error:
+            self.db.close()
+            raise LedgerError(f"{self.path}: not an SQLite database ({error})") from None
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA foreign_keys=ON")
-        self.db.execute("PRAGMA busy_timeout=10000")
         if readonly:
             self._check_version()
         else:
@@ -70,13 +75,10 @@ class Ledger:
             raise LedgerError(f"{self.path}: not a storyledger ledger (no schema)")
 
     def _migrate(self) -> None:
-        try:
-            self.db.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations "
-                "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
-            )
-        except sqlite3.DatabaseError as error:
-            raise LedgerError(f"{self.path}: not an SQLite database ({error})") from None
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
         self._check_newer()
         current = self.schema_version()
         for version, statements in enumerate(MIGRATIONS, start=1):
