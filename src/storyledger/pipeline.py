@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from . import __version__
+from .extract.document import StageTimes, extract_documents
 from .ingest.documents import documents_from
 from .ingest.readers import ReadOptions, detect_format, read_bytes
 from .ingest.sources import InputFile, expand_inputs
@@ -21,6 +22,7 @@ from .store.ledger import Ledger
 
 # Inputs read by an older reader version are read again, so hygiene fixes reach old corpora.
 READER_VERSION = f"{__version__}+r1"
+EXTRACTOR_VERSION = f"{__version__}+e1"
 STREAMING_FORMATS = ("warc", "jsonl", "csv")  # size limits apply per record, not per file
 
 
@@ -32,6 +34,7 @@ class BuildReport:
     already_present: int = 0
     near_duplicates: int = 0
     problems: list[InputProblem] = field(default_factory=list)
+    stage_times: StageTimes = field(default_factory=StageTimes)
 
     def summary(self) -> str:
         parts = [
@@ -128,7 +131,14 @@ def _build_file(file: InputFile, ledger: Ledger, options: ReadOptions, index: Ne
                 index.add(doc.id, minhash)
             batch.append((doc, to_bytes(minhash)))
             if len(batch) >= 200:  # bounded memory on huge WARC and JSONL files
-                report.documents_added += ledger.write_batch(batch)
+                _write(ledger, batch, [], report)
                 batch.clear()
     inputs = [] if file.path == "<stdin>" else [(file.path, digest, len(seen_here), READER_VERSION)]
-    report.documents_added += ledger.write_batch(batch, inputs)
+    _write(ledger, batch, inputs, report)
+
+
+def _write(ledger: Ledger, batch: list[tuple[Document, bytes | None]],
+           inputs: list[tuple[str, str, int, str]], report: BuildReport) -> None:
+    """Extract from the batch's documents and store them, all in one transaction."""
+    extractions = {e.doc_id: e for e in extract_documents((d for d, _ in batch), report.stage_times)}
+    report.documents_added += ledger.write_batch(batch, inputs, extractions, EXTRACTOR_VERSION)

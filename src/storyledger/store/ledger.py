@@ -8,6 +8,7 @@ parameterised.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import LedgerError, QueryError
+from ..extract.document import Extraction
 from ..model import Document, OffsetMap, RemovedSpan
 from .schema import MIGRATIONS
 
@@ -131,10 +133,14 @@ class Ledger:
         return self.db.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is not None
 
     def write_batch(self, documents: list[tuple[Document, bytes | None]],
-                    inputs: list[tuple[str, str, int, str]] = ()) -> int:
-        """Store documents (with their MinHash signatures) and the inputs they came from, in one
-        transaction. Documents already present are left alone. Returns the number added."""
+                    inputs: list[tuple[str, str, int, str]] = (),
+                    extractions: dict[str, Extraction] | None = None,
+                    extractor_version: str | None = None) -> int:
+        """Store documents (with their MinHash signatures and extractions) and the inputs they
+        came from, in one transaction. Documents already present are left alone. Returns the
+        number added."""
         added = 0
+        extractions = extractions or {}
         with self.transaction() as db:
             for doc, minhash in documents:
                 values = _document_values(doc)
@@ -151,6 +157,10 @@ class Ledger:
                     "VALUES (?, ?, ?, ?, ?, ?)",
                     [(doc.id, r.start, r.end, r.reason, r.rule, r.text) for r in doc.removed],
                 )
+                if doc.id in extractions:
+                    _write_extraction(db, extractions[doc.id])
+                    db.execute("UPDATE documents SET extracted_version = ? WHERE id = ?",
+                               (extractor_version, doc.id))
             db.executemany(
                 "INSERT OR REPLACE INTO inputs (path, sha256, documents, reader_version, read_at) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -211,7 +221,8 @@ class Ledger:
                 f"WHERE doc_id IN ({', '.join('?' * len(chunk))}) ORDER BY doc_id, start",
                 chunk,
             ):
-                removed[r["doc_id"]].append(RemovedSpan(r["start"], r["end"], r["reason"], r["rule"], r["text"]))
+                span = RemovedSpan(r["start"], r["end"], r["reason"], r["rule"], r["text"])
+                removed[r["doc_id"]].append(span)
         return [_row_document(row, tuple(removed[row["id"]])) for row in rows]
 
     def search(self, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
@@ -230,6 +241,25 @@ class Ledger:
                 'It\'s often worth trying: put the words in double quotes, e.g. \'"troop withdrawal"\''
             ) from None
         return [dict(row) for row in rows]
+
+
+def _write_extraction(db: sqlite3.Connection, extraction: Extraction) -> None:
+    doc_id = extraction.doc_id
+    db.executemany(
+        "INSERT INTO time_expressions (doc_id, start, end, text, type, value, anchor, resolved, rule) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(doc_id, t.start, t.end, t.text, t.type, t.value, t.anchor, t.resolved, t.rule)
+         for t in extraction.time_expressions],
+    )
+    db.executemany(
+        "INSERT INTO attributions (doc_id, attribution_id, parent_id, kind, form, source_text, "
+        "source_name, anonymous, cue_text, content_start, content_end, content_text, hedged, rule, data) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(doc_id, a.id, a.parent, a.kind, a.form, a.source.text if a.source else None, a.source_name,
+          a.anonymous, a.cue.text, a.content.start, a.content.end, a.content.text, a.hedge is not None,
+          a.rule, json.dumps(a.to_dict(), ensure_ascii=False))
+         for a in extraction.attributions],
+    )
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

@@ -58,3 +58,43 @@ MIGRATIONS: list[list[str]] = [
         )""",
     ],
 ]
+
+MIGRATIONS.append([
+    # 2: per-document extractions. Core fields are columns (for filters and joins); the whole
+    # record is kept as JSON in `data`, so every field an extractor reports survives.
+    """CREATE TABLE time_expressions (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        start INTEGER NOT NULL,                -- offsets into documents.text
+        end INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        type TEXT NOT NULL,                    -- DATE, TIME, DURATION, SET
+        value TEXT,                            -- TIMEX3 value
+        anchor TEXT,
+        resolved INTEGER NOT NULL,
+        rule TEXT NOT NULL
+    )""",
+    "CREATE INDEX time_expressions_doc ON time_expressions(doc_id)",
+    "CREATE INDEX time_expressions_value ON time_expressions(value)",
+    """CREATE TABLE attributions (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        attribution_id TEXT NOT NULL,          -- unique within the document: "a3"
+        parent_id TEXT,                        -- the attribution this one is nested in
+        kind TEXT NOT NULL,                    -- speech, report, belief, intention, perception
+        form TEXT NOT NULL,                    -- direct, indirect, mixed
+        source_text TEXT,
+        source_name TEXT,
+        anonymous INTEGER NOT NULL,
+        cue_text TEXT NOT NULL,
+        content_start INTEGER NOT NULL,
+        content_end INTEGER NOT NULL,
+        content_text TEXT NOT NULL,
+        hedged INTEGER NOT NULL,
+        rule TEXT NOT NULL,
+        data TEXT NOT NULL,                    -- the whole record as JSON (spans with offsets)
+        PRIMARY KEY (doc_id, attribution_id)
+    )""",
+    "CREATE INDEX attributions_source ON attributions(source_name)",
+    "CREATE INDEX attributions_kind ON attributions(kind)",
+    # Documents extracted by an older extractor version are extracted again on the next build.
+    "ALTER TABLE documents ADD COLUMN extracted_version TEXT",
+])
