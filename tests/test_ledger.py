@@ -8,8 +8,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, EXAMPLES_MAP, FIXTURES, ROOT, cli, cli_json
 
+from conftest import EXAMPLES, EXAMPLES_MAP, FIXTURES, ROOT, cli, cli_json
 from storyledger.errors import LedgerError
 from storyledger.store.ledger import Ledger, open_ledger
 from storyledger.store.schema import MIGRATIONS
@@ -66,7 +66,8 @@ def test_near_duplicate_points_at_its_canonical_copy(tmp_path, db):
 
 def test_near_duplicates_found_across_builds(tmp_path, db):
     cli("build", str(ARTICLES / "scrape.txt"), "--db", db, "-q")
-    copy = (ARTICLES / "scrape.txt").read_text().replace("0 1,204", "0 1,999") + "\nAdditional reporting by agencies.\n"
+    copy = (ARTICLES / "scrape.txt").read_text().replace("0 1,204", "0 1,999")
+    copy += "\nAdditional reporting by agencies.\n"
     (tmp_path / "later.txt").write_text(copy)
     cli("build", str(tmp_path / "later.txt"), "--db", db, "-q")
     first, second = cli_json("docs", "--db", db)
@@ -147,6 +148,7 @@ def test_every_command_has_help_and_is_in_the_readme():
 def test_ledger_file_is_sqlite_with_fts5(db):
     cli("build", str(ARTICLES / "scrape.txt"), "--db", db, "-q")
     con = sqlite3.connect(db)
-    assert con.execute("SELECT COUNT(*) FROM documents_fts WHERE documents_fts MATCH 'corrosion'").fetchone()[0] == 1
+    query = "SELECT COUNT(*) FROM documents_fts WHERE documents_fts MATCH 'corrosion'"
+    assert con.execute(query).fetchone()[0] == 1
     con.close()
     assert Path(db).exists()

@@ -7,8 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, cli, cli_json
 
+from conftest import FIXTURES, cli, cli_json
 from storyledger.ingest.readers import ReadOptions, detect_format, read_bytes
 from storyledger.model import InputProblem, Origin, RawArticle
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from conftest import cli_json
 
 # For each seed document (file, article number), the opening words of every paragraph a reader
@@ -48,7 +49,8 @@ KEPT_PARAGRAPHS = {
     ("004_", 1): [
         "US denies Russian reports", "Syrian regime media had reported", "The US-led international coalition",
         "Syrian and Russian government media", "Russian-government media outlet", "These troops then headed",
-        "The US-led coalition were quick", "\"[The coalition] continues", "\"US-led coalition forces routinely",
+        "The US-led coalition were quick", "\"[The coalition] continues",
+        "\"US-led coalition forces routinely",
         "The movement of troops come", "Trump has repeatedly demanded", "Outgoing US special representative",
         "\"We were always playing", "However, Acting Pentagon chief", "\"We are not a people",
         "\"We met the challenge", "Trump is also expected", "The Syrian regime has also",
@@ -91,8 +93,7 @@ def test_six_documents_from_five_files(seed_docs):
 
 
 def test_dates_and_undated(seed_docs):
-    dates = {(d["path"][-24:-20], d["title"][:12]): (d["published"], d["published_source"]) for d in seed_docs}
-    by_file = {key[0]: value for key, value in dates.items()}
+    by_file = {d["path"][-24:-20]: (d["published"], d["published_source"]) for d in seed_docs}
     assert by_file["000_"] == ("2024-01-25", "text")
     assert by_file["004_"] == ("2020-11-17", "text")
     for prefix in ("001_", "003_"):

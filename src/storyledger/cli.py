@@ -129,7 +129,9 @@ def show(doc_ref: str, db_path: str, as_json: bool) -> None:
         return
     published = doc.published or "undated"
     rows = [
-        ("id", doc.id), ("title", doc.title), ("outlet", f"{doc.outlet} ({doc.outlet_source})" if doc.outlet else None),
+        ("id", doc.id),
+        ("title", doc.title),
+        ("outlet", f"{doc.outlet} ({doc.outlet_source})" if doc.outlet else None),
         ("published", f"{published} (from {doc.published_source}: {doc.published_evidence})"
          if doc.published else "undated (no date in metadata, HTML or text)"),
         ("byline", doc.byline), ("dateline", doc.dateline), ("url", doc.url),

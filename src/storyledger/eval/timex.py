@@ -251,7 +251,8 @@ def _print_errors(details: list, out=sys.stdout) -> None:
                 print(f"MISS\t{doc.doc_id}\t{g.text!r}\t{g.type}\t{g.value}\t{ctx}", file=out)
             else:
                 p = pred[gm[i]]
-                if (p.value or "") != (g.value or "") or p.type != g.type or (p.start, p.end) != (g.start, g.end):
+                same_span = (p.start, p.end) == (g.start, g.end)
+                if (p.value or "") != (g.value or "") or p.type != g.type or not same_span:
                     ctx = doc.text[max(0, g.start - 40):g.end + 40].replace("\n", " ")
                     print(f"DIFF\t{doc.doc_id}\t{g.text!r}\t{p.text!r}\t{g.type}/{p.type}\t"
                           f"{g.value}\t{p.value}\t{getattr(p, 'rule', '')}\tdct={doc.dct}\t{ctx}", file=out)
@@ -267,7 +268,8 @@ def main(argv: list[str] | None = None) -> int:
                                  description="Score the timex tagger on TimeML (.tml) files.")
     ap.add_argument("paths", nargs="+", help="folders or .tml files")
     ap.add_argument("--json", action="store_true", help="print the scores as JSON")
-    ap.add_argument("--errors", action="store_true", help="also list misses, false positives and wrong values")
+    ap.add_argument("--errors", action="store_true",
+                    help="also list misses, false positives and wrong values")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     details: list | None = [] if args.errors else None

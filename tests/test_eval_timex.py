@@ -1,0 +1,122 @@
+"""The TempEval-3 scorer, on small hand-made TimeML files with hand-computed answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from storyledger.eval.timex import read_timeml, score_timeml
+
+FIXTURES = Path(__file__).parent / "fixtures" / "timeml"
+TEMPEVAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "tempeval3"
+
+
+def _span(text: str, needle: str, type_: str, value: str | None):
+    start = text.index(needle)
+    return SimpleNamespace(start=start, end=start + len(needle), text=needle, type=type_,
+                           value=value, rule="fake")
+
+
+def test_read_timeml_plain_text_offsets_and_dct():
+    doc = read_timeml(FIXTURES / "doc_a.tml")
+    assert doc.doc_id == "handmade_a"
+    assert doc.dct == "2021-03-10"
+    assert doc.dct_date == dt.date(2021, 3, 10)
+    # tags are stripped, entities decoded, and the DCT TIMEX3 (outside <TEXT>) is not a gold timex
+    assert "<EVENT" not in doc.text and "the operator & the council" in doc.text
+    assert [(t.text, t.type, t.value) for t in doc.timexes] == [
+        ("Tuesday", "DATE", "2021-03-09"),
+        ("three weeks", "DURATION", "P3W"),
+        ("February 15, 2021", "DATE", "2021-02-15"),
+    ]
+    for t in doc.timexes:
+        assert doc.text[t.start:t.end] == t.text
+    assert read_timeml(FIXTURES / "doc_b.tml").dct_date == dt.date(2019, 11, 6)
+
+
+def _fake_tagger(text: str, anchor):
+    if "harbour ferry" in text:
+        assert anchor == dt.date(2021, 3, 10)
+        return [
+            _span(text, "Tuesday", "DATE", "2021-03-09"),  # strict match, right type and value
+            _span(text, "weeks", "DURATION", "P2W"),  # overlap only, wrong value
+            _span(text, "February 15", "DATE", "2021-02-15"),  # overlap only, right value
+            _span(text, "operator", "DATE", "XXXX"),  # false positive
+        ]
+    if "bakery" in text:
+        return [
+            _span(text, "yesterday", "DATE", "2019-11-05"),  # strict, right
+            _span(text, "every day", "DURATION", "P1D"),  # strict, wrong type, right value
+            _span(text, "two years", "DURATION", "P2Y"),  # overlap, right value
+            # "2015" is missed
+        ]
+    return []
+
+
+def test_score_timeml_hand_computed():
+    s = score_timeml(FIXTURES, tagger=_fake_tagger)
+    # gold: 3 + 4 + 0 = 7; predicted: 4 + 3 = 7; relaxed matches 3 + 3 = 6; strict 2 + 1... :
+    # strict = Tuesday, yesterday, every day = 3
+    assert s["n_docs"] == 3 and s["n_gold"] == 7 and s["n_pred"] == 7
+    assert s["relaxed_precision"] == pytest.approx(6 / 7)
+    assert s["relaxed_recall"] == pytest.approx(6 / 7)
+    assert s["relaxed_f1"] == pytest.approx(6 / 7)
+    assert s["strict_precision"] == pytest.approx(3 / 7)
+    assert s["strict_recall"] == pytest.approx(3 / 7)
+    assert s["strict_f1"] == pytest.approx(3 / 7)
+    assert s["type_accuracy"] == pytest.approx(5 / 6)  # "every day" typed DURATION
+    assert s["value_accuracy"] == pytest.approx(5 / 6)  # "weeks" valued P2W
+    assert s["value_f1"] == pytest.approx(6 / 7 * 5 / 6)
+
+
+def test_relaxed_matching_is_one_to_one():
+    def two_for_one(text, anchor):
+        if "harbour ferry" not in text:
+            return []
+        # both overlap gold "three weeks": only one may count
+        return [_span(text, "three", "DURATION", "P3W"), _span(text, "weeks", "DURATION", "P3W")]
+
+    s = score_timeml([FIXTURES / "doc_a.tml"], tagger=two_for_one)
+    assert s["n_pred"] == 2 and s["n_gold"] == 3
+    assert s["relaxed_precision"] == pytest.approx(1 / 2)
+    assert s["relaxed_recall"] == pytest.approx(1 / 3)
+    assert s["strict_f1"] == 0.0
+    assert s["value_accuracy"] == 1.0
+
+
+def test_empty_tagger_scores_zero_without_crashing():
+    s = score_timeml(FIXTURES, tagger=lambda text, anchor: [])
+    assert s["relaxed_f1"] == 0.0 and s["value_f1"] == 0.0 and s["n_pred"] == 0
+
+
+def test_real_tagger_on_fixture():
+    s = score_timeml([FIXTURES / "doc_a.tml"])
+    assert s["n_gold"] == 3
+    assert s["relaxed_recall"] == 1.0
+    assert s["value_accuracy"] == 1.0
+
+
+def test_module_cli_prints_json():
+    out = subprocess.run(
+        [sys.executable, "-m", "storyledger.eval.timex", str(FIXTURES), "--json"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    scores = json.loads(out)
+    assert scores["n_docs"] == 3 and scores["n_gold"] == 7
+    assert 0.0 <= scores["value_f1"] <= 1.0
+
+
+def test_tempeval3_aquaint_value_f1():
+    """Full AQUAINT (73 docs; the whole run takes a few seconds)."""
+    folder = TEMPEVAL / "AQUAINT"
+    if not folder.is_dir():
+        pytest.skip(f"TempEval-3 data not found at {folder} (../shared/data/tempeval3 next to the repo)")
+    s = score_timeml(folder)
+    assert s["n_docs"] == 73
+    assert s["value_f1"] >= 0.80, s
