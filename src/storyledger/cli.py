@@ -169,3 +169,58 @@ def search(query: str, db_path: str, as_json: bool, limit: int) -> None:
     for hit in hits:
         click.echo(f"{hit['id']}  {hit['published'] or 'undated':<10}  {hit['title'] or '(no title)'}")
         click.echo(f"    {hit['snippet']}")
+
+
+def _doc_filter(ledger: Ledger, doc_ref: str | None) -> str | None:
+    if doc_ref is None:
+        return None
+    try:
+        return ledger.document(doc_ref).id
+    except StoryledgerError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@main.command()
+@DB_OPTION
+@JSON_OPTION
+@click.option("--doc", "doc_ref", metavar="DOC", help="Only this document (id, prefix or PATH[#N]).")
+@click.option("--type", "types", multiple=True, type=click.Choice(["DATE", "TIME", "DURATION", "SET"]),
+              help="Only these TIMEX3 types (repeatable).")
+def times(db_path: str, as_json: bool, doc_ref: str | None, types: tuple[str, ...]) -> None:
+    """List time expressions with their TIMEX3 values and the anchor each was resolved against."""
+    with _open(db_path) as ledger:
+        records = ledger.time_expressions(doc_id=_doc_filter(ledger, doc_ref), types=types)
+    if as_json:
+        _print_json(records)
+        return
+    for r in records:
+        anchor = f"anchor {r['anchor']}" if r["anchor"] else ""
+        if not r["resolved"]:
+            anchor = "unresolved: undated document"
+        value = str(r["value"])
+        click.echo(f"{r['doc_id']}  {r['start']:>6}  {r['type']:<8} {value:<14} {r['text']!r}  {anchor}")
+
+
+@main.group(name="eval")
+def eval_group() -> None:
+    """Score each capability on public annotated data (TempEval-3, PolNeAR, FNC-1, quantulum3)."""
+
+
+def _print_scores(scores: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(scores, ensure_ascii=False))
+        return
+    for key, value in scores.items():
+        click.echo(f"{key:>24}: {value:.4f}" if isinstance(value, float) else f"{key:>24}: {value}")
+
+
+@eval_group.command(name="timex")
+@click.option("--tml", "tml", required=True, type=click.Path(exists=True),
+              help="A TimeML file or a folder of them (with DCT and gold TIMEX3).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def eval_timex(tml: str, as_json: bool) -> None:
+    """TempEval-3 scores of the time tagger: relaxed/strict span F1, type and value accuracy,
+    value F1 (relaxed F1 × value accuracy). The document creation time is not scored."""
+    from .eval.timex import score_timeml
+
+    _print_scores(score_timeml(tml), as_json)

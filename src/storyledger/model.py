@@ -105,6 +105,9 @@ class Document:
     offset_map: OffsetMap
     removed: tuple[RemovedSpan, ...]
     duplicate_of: str | None = None
+    # For an undated document, once extracted: {earliest, latest, evidence}. An estimate from
+    # the dates the text mentions, shown as such, never as the publication date.
+    date_estimate: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -124,6 +127,7 @@ class Document:
             "text": self.text,
             "removed": [r.to_dict() for r in self.removed],
             "duplicate_of": self.duplicate_of,
+            "date_estimate": self.date_estimate,
         }
 
 

@@ -16,6 +16,7 @@ from spacy.tokens import Doc
 
 from ..model import Document
 from .attribution import Attribution, extract_attributions
+from .dating import DateEstimate, estimate_date_window
 from .nlp import load_nlp
 from .timex import TimeExpression, tag_time_expressions
 
@@ -29,6 +30,7 @@ class Extraction:
     doc_id: str
     time_expressions: tuple[TimeExpression, ...]
     attributions: tuple[Attribution, ...]
+    date_estimate: DateEstimate | None  # only for undated documents
 
 
 @dataclass
@@ -58,7 +60,8 @@ def extract_document(doc: Document, parsed: Doc, times: StageTimes | None = None
     """Run every extractor on one document whose parse is ``parsed``."""
     timexes = _timed(times, "time", lambda: tag_time_expressions(doc.text, anchor_date(doc), doc=parsed))
     attributions = _timed(times, "attribution", lambda: extract_attributions(parsed, outlet=doc.outlet))
-    return Extraction(doc.id, tuple(timexes), tuple(attributions))
+    estimate = None if doc.published else estimate_date_window(doc.text, timexes)
+    return Extraction(doc.id, tuple(timexes), tuple(attributions), estimate)
 
 
 def extract_documents(docs: Iterable[Document], times: StageTimes | None = None) -> Iterator[Extraction]:

@@ -1052,6 +1052,8 @@ def n_relperiod(m, ctx, rule):
     if unit == "week":
         return "DATE", _iso_week(a + dt.timedelta(weeks=k)), True
     if unit == "weekend":
+        if k == 0 and a.isoweekday() < 6 and ctx.tense(m.start(), m.end()) != FUTURE:
+            k = -1  # "said this weekend" on a Tuesday: the weekend just gone
         return "DATE", _iso_week(a + dt.timedelta(weeks=k)) + "-WE", True
     if unit == "month":
         y, mo = _add_months(a.year, a.month, k)

@@ -27,6 +27,7 @@ _DOCUMENT_COLUMNS = (
     "published_source", "published_evidence", "url", "path", "record", "original", "text",
     "offset_map", "duplicate_of",
 )
+_READ_COLUMNS = ", ".join(("seq", *_DOCUMENT_COLUMNS, "date_estimate"))
 
 
 class Ledger:
@@ -159,8 +160,11 @@ class Ledger:
                 )
                 if doc.id in extractions:
                     _write_extraction(db, extractions[doc.id])
-                    db.execute("UPDATE documents SET extracted_version = ? WHERE id = ?",
-                               (extractor_version, doc.id))
+                    estimate = extractions[doc.id].date_estimate
+                    db.execute(
+                        "UPDATE documents SET extracted_version = ?, date_estimate = ? WHERE id = ?",
+                        (extractor_version, json.dumps(estimate.to_dict()) if estimate else None, doc.id),
+                    )
             db.executemany(
                 "INSERT OR REPLACE INTO inputs (path, sha256, documents, reader_version, read_at) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -179,7 +183,7 @@ class Ledger:
 
     def documents(self, *, outlet: str | None = None, limit: int | None = None,
                   offset: int = 0) -> list[Document]:
-        sql = f"SELECT seq, {', '.join(_DOCUMENT_COLUMNS)} FROM documents"
+        sql = f"SELECT {_READ_COLUMNS} FROM documents"
         params: list[Any] = []
         if outlet:
             sql += " WHERE outlet = ?"
@@ -192,14 +196,14 @@ class Ledger:
     def document(self, ref: str) -> Document:
         """A document by id, unique id prefix, or ``path`` (plus ``#N`` for its N-th article)."""
         rows = self.db.execute(
-            f"SELECT seq, {', '.join(_DOCUMENT_COLUMNS)} FROM documents WHERE id LIKE ? || '%' "
+            f"SELECT {_READ_COLUMNS} FROM documents WHERE id LIKE ? || '%' "
             "ORDER BY seq LIMIT 2",
             (ref.replace("%", "").replace("_", ""),),
         ).fetchall() if ref else []
         if not rows:
             path, _, nth = ref.partition("#")
             rows = self.db.execute(
-                f"SELECT seq, {', '.join(_DOCUMENT_COLUMNS)} FROM documents WHERE path = ? ORDER BY seq",
+                f"SELECT {_READ_COLUMNS} FROM documents WHERE path = ? ORDER BY seq",
                 (path,),
             ).fetchall()
             if nth.isdigit() and 0 < int(nth) <= len(rows):
@@ -224,6 +228,20 @@ class Ledger:
                 span = RemovedSpan(r["start"], r["end"], r["reason"], r["rule"], r["text"])
                 removed[r["doc_id"]].append(span)
         return [_row_document(row, tuple(removed[row["id"]])) for row in rows]
+
+    def time_expressions(self, *, doc_id: str | None = None,
+                         types: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+        sql = ("SELECT t.doc_id, t.start, t.end, t.text, t.type, t.value, t.anchor, t.resolved, t.rule "
+               "FROM time_expressions t JOIN documents d ON d.id = t.doc_id WHERE 1 = 1")
+        params: list[Any] = []
+        if doc_id:
+            sql += " AND t.doc_id = ?"
+            params.append(doc_id)
+        if types:
+            sql += f" AND t.type IN ({', '.join('?' * len(types))})"
+            params += list(types)
+        rows = self.db.execute(sql + " ORDER BY d.seq, t.start", params).fetchall()
+        return [{**dict(row), "resolved": bool(row["resolved"])} for row in rows]
 
     def search(self, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
         """Documents matching an FTS5 query, best first, with a highlighted snippet."""
@@ -279,7 +297,8 @@ def _document_values(doc: Document) -> tuple[Any, ...]:
 def _row_document(row: sqlite3.Row, removed: tuple[RemovedSpan, ...]) -> Document:
     fields = {c: row[c] for c in _DOCUMENT_COLUMNS}
     fields["offset_map"] = OffsetMap.from_json(fields["offset_map"])
-    return Document(**fields, removed=removed)
+    estimate = json.loads(row["date_estimate"]) if row["date_estimate"] else None
+    return Document(**fields, removed=removed, date_estimate=estimate)
 
 
 def open_ledger(path: str | Path = DEFAULT_DB, *, readonly: bool = True) -> Ledger:

@@ -97,4 +97,6 @@ MIGRATIONS.append([
     "CREATE INDEX attributions_kind ON attributions(kind)",
     # Documents extracted by an older extractor version are extracted again on the next build.
     "ALTER TABLE documents ADD COLUMN extracted_version TEXT",
+    # For undated documents: {earliest, latest, evidence} read from the text, never a date.
+    "ALTER TABLE documents ADD COLUMN date_estimate TEXT",
 ])
