@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -92,6 +92,7 @@ class _Lexicon:
     female_titles: frozenset[str]
     male_titles: frozenset[str]
     roles: tuple[str, ...]
+    roles_set: frozenset[str]
     outlets: frozenset[str]
     media_verbs: dict[str, str | None]
     media_platforms: frozenset[str]
@@ -99,7 +100,7 @@ class _Lexicon:
 
 @lru_cache(maxsize=1)
 def _lex() -> _Lexicon:
-    base = resources.files("storyledger.resources").joinpath("attribution")
+    base = resources.files("storyledger").joinpath("resources", "attribution")
     verbs: dict[str, tuple[str, frozenset[str]]] = {}
     for line in base.joinpath("cue_verbs.tsv").read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
@@ -120,6 +121,8 @@ def _lex() -> _Lexicon:
         female_titles=frozenset(data["female_titles"]),
         male_titles=frozenset(data["male_titles"]),
         roles=tuple(sorted(data["roles"], key=len, reverse=True)),
+        roles_set=frozenset(data["roles"]) | frozenset(data["female_titles"])
+        | frozenset(data["male_titles"]),
         outlets=frozenset(o.lower() for o in data["outlets"]),
         media_verbs=dict(data["media_verbs"]),
         media_platforms=frozenset(p.lower() for p in data["media_platforms"]),
@@ -170,7 +173,6 @@ def _find_quotes(text: str) -> list[_Quote]:
     i = 0
     open_at: int | None = None
     parts: list[tuple[int, int]] = []
-    straight = False
 
     def rstrip_end(e: int) -> int:
         while e > 0 and text[e - 1].isspace():
@@ -179,6 +181,11 @@ def _find_quotes(text: str) -> list[_Quote]:
 
     while i < n:
         ch = text[i]
+        mark_start = i
+        if ch == "'" and i + 1 < n and text[i + 1] == "'":
+            # typewriter-style quotation mark made of two apostrophes ('' … '')
+            ch = _STRAIGHT
+            i += 1
         if ch == "\n" and open_at is not None:
             # paragraph ends inside a quotation
             seg_end = rstrip_end(i)
@@ -187,15 +194,14 @@ def _find_quotes(text: str) -> list[_Quote]:
                 j += 1
             if (
                 j < n
-                and (text[j] in _OPEN or text[j] == _STRAIGHT)
+                and (text[j] in _OPEN or text[j] == _STRAIGHT or text[j : j + 2] == "''")
                 and len(parts) + 1 < _MAX_PARAGRAPHS
                 and j - (parts[0][0] if parts else open_at) < _MAX_QUOTE
             ):
                 if seg_end > open_at:
                     parts.append((open_at, seg_end))
                 open_at = j
-                straight = text[j] == _STRAIGHT
-                i = j + 1
+                i = j + (2 if text[j : j + 2] == "''" else 1)
                 continue
             if seg_end > open_at:
                 parts.append((open_at, seg_end))
@@ -208,14 +214,12 @@ def _find_quotes(text: str) -> list[_Quote]:
             if open_at is not None:
                 # a second opening mark: the first was never closed; restart here
                 parts = []
-            open_at = i
-            straight = ch == _STRAIGHT
+            open_at = mark_start
         elif ch in _CLOSE or (ch == _STRAIGHT and open_at is not None):
             if open_at is not None:
-                if ch == _STRAIGHT or not straight or True:
-                    parts.append((open_at, i + 1))
-                    quotes.append(_Quote(parts))
-                    parts, open_at = [], None
+                parts.append((open_at, i + 1))
+                quotes.append(_Quote(parts))
+                parts, open_at = [], None
         i += 1
     if open_at is not None:
         e = rstrip_end(n)
@@ -273,11 +277,20 @@ def _trim(doc: Doc, lo: int, hi: int, *, keep_quotes: bool = True) -> tuple[int,
     return lo, hi
 
 
+_TEXTS: dict[int, str] = {}
+
+
+def _text(doc: Doc) -> str:
+    """doc.text, which spaCy rebuilds on every access, cached while one document is processed."""
+    t = _TEXTS.get(id(doc))
+    return t if t is not None else doc.text
+
+
 def _span(doc: Doc, lo: int, hi: int) -> TextSpan | None:
     if hi < lo:
         return None
     s, e = doc[lo].idx, doc[hi].idx + len(doc[hi].text)
-    return TextSpan(s, e, doc.text[s:e])
+    return TextSpan(s, e, _text(doc)[s:e])
 
 
 def _cspan(text: str, s: int, e: int) -> TextSpan:
@@ -318,12 +331,8 @@ def _verb_group(doc: Doc, v: Token) -> tuple[int, int]:
             lo = min(lo, c.i)
         elif c.dep_ == "prt" and c.i > v.i and c.i - hi <= 2:
             hi = max(hi, c.i)
-    # adverbs between the auxiliaries and the verb ("has repeatedly said")
-    if lo < v.i:
-        for c in v.children:
-            if c.dep_ == "advmod" and lo < c.i < v.i:
-                pass
-    # the group must be contiguous: cut at anything in between that is not part of it
+    # the group must be contiguous (adverbs between auxiliaries and verb belong to it: "has
+    # repeatedly said"): cut at anything in between that is not part of it
     members = {v.i} | {
         c.i for c in v.children if c.dep_ in ("aux", "auxpass", "neg", "advmod", "prt")
     }
@@ -346,7 +355,9 @@ def _subject(v: Token, depth: int = 0) -> tuple[Token | None, bool]:
     for c in v.children:
         if c.dep_ in _SUBJ:
             return c, False
-    if depth < 4 and v.dep_ in ("conj", "xcomp", "advcl", "acl", "ccomp") and v.head is not v:
+    if depth < 5 and v.dep_ in ("conj", "xcomp", "advcl", "acl", "ccomp", "pcomp", "acomp") and (
+        v.head is not v
+    ):
         h = v.head
         if v.dep_ == "acl" and h.pos_ in ("NOUN", "PROPN", "PRON"):
             return h, False
@@ -354,7 +365,16 @@ def _subject(v: Token, depth: int = 0) -> tuple[Token | None, bool]:
             return None, False
         if v.dep_ == "advcl" and v.tag_ != "VBG":
             return None, False
-        if _is_verb(h):
+        if v.dep_ == "conj" and _is_verb(h):
+            # "Trump was asked about it and said …": the passive head's subject is the speaker
+            for c in h.children:
+                if c.dep_ in ("nsubj", "nsubjpass", "csubj"):
+                    return c, False
+        if v.dep_ == "pcomp":  # "grappling with how to convince": climb over the preposition
+            if h.dep_ == "prep" and _is_verb(h.head):
+                return _subject(h.head, depth + 1)
+            return None, False
+        if _is_verb(h) or h.pos_ == "ADJ":
             return _subject(h, depth + 1)
     return None, False
 
@@ -386,7 +406,23 @@ def _source_range(doc: Doc, s: Token, cue_head: Token) -> tuple[int, int]:
     return lo, hi
 
 
-def _content_from_tokens(doc: Doc, lo: int, hi: int) -> tuple[int, int] | None:
+def _paragraph(text: str, c: int) -> tuple[int, int]:
+    a = text.rfind("\n", 0, c) + 1
+    b = text.find("\n", c)
+    return a, len(text) if b < 0 else b
+
+
+def _content_from_tokens(
+    doc: Doc, lo: int, hi: int, anchor: int | None = None
+) -> tuple[int, int] | None:
+    """Character range of tokens [lo, hi], edge punctuation trimmed, kept inside the paragraph
+    of character ``anchor`` (the cue)."""
+    if anchor is not None:
+        pa, pb = _paragraph(_text(doc), anchor)
+        while lo <= hi and doc[lo].idx < pa:
+            lo += 1
+        while hi >= lo and doc[hi].idx >= pb:
+            hi -= 1
     lo, hi = _trim(doc, lo, hi)
     if hi < lo:
         return None
@@ -394,45 +430,63 @@ def _content_from_tokens(doc: Doc, lo: int, hi: int) -> tuple[int, int] | None:
 
 
 def _frame_contents(doc: Doc, v: Token, frames: frozenset[str]) -> list[tuple[str, int, int]]:
-    """Content arguments of cue verb v: (frame, lo, hi) token ranges."""
+    """Content arguments of cue verb v: (frame, lo, hi) token ranges.  Frame "p" ranges start
+    at the preposition (which belongs to the cue)."""
     out: list[tuple[str, int, int]] = []
     kids = list(v.children)
+    right = [k for k in kids if k.i > v.i]
+    objs = [k for k in right if k.dep_ in ("dobj", "dative")]
     for c in kids:
         dep = c.dep_
         if dep == "ccomp" and ("c" in frames or "q" in frames):
             out.append(("c", *_subtree_bounds(c)))
         elif dep == "xcomp" and "x" in frames and _is_verb(c):
-            out.append(("x", *_subtree_bounds(c)))
-        elif dep == "xcomp" and "s" in frames:
-            obj = [k for k in kids if k.dep_ == "dobj"]
-            if obj:
-                out.append(("s", min(obj[0].left_edge.i, c.left_edge.i), c.right_edge.i))
-        elif dep == "oprd" and "s" in frames:
-            obj = [k for k in kids if k.dep_ == "dobj"]
-            lo = obj[0].left_edge.i if obj else c.left_edge.i
+            lo = objs[0].left_edge.i if objs and objs[0].i < c.i and "o" in frames else None
+            out.append(("x", lo if lo is not None else c.left_edge.i, c.right_edge.i))
+        elif dep in ("xcomp", "oprd") and "s" in frames and c.i > v.i:
+            lo = objs[0].left_edge.i if objs and objs[0].i < c.i else c.left_edge.i
             out.append(("s", min(lo, c.left_edge.i), c.right_edge.i))
-        elif dep == "dobj" and "o" in frames:
-            if c.lower_ in ("it", "this", "that", "so") and v.lemma_ in ("say", "tell"):
+        elif dep == "dobj" and ("o" in frames or "s" in frames) and c.i > v.i:
+            if c.lower_ in ("it", "this", "that", "so", "something", "anything", "nothing") and (
+                v.lemma_ in ("say", "tell")
+            ):
                 continue
-            if any(k.dep_ in ("ccomp", "xcomp", "oprd") for k in kids):
+            if any(k.dep_ in ("ccomp", "xcomp", "oprd") and k.i > c.i for k in kids):
                 continue
-            out.append(("o", *_subtree_bounds(c)))
-        elif dep == "prep" and f"p:{c.lower_}" in frames:
-            objs = [g for g in c.children if g.dep_ in ("pobj", "pcomp")]
-            if objs:
-                out.append(("p", c.i, objs[-1].right_edge.i))
-        elif dep in ("dobj",) and "x" in frames:
-            # "urged X to do", "wants X to do": object + infinitive
-            for g in kids:
-                if g.dep_ == "xcomp" and g.i > c.i:
-                    break
+            hi = c.right_edge.i
+            if "s" in frames:  # "sees Cruz as a uniter", "called it a hoax"
+                for k in right:
+                    if k.dep_ == "prep" and k.lower_ == "as" and k.i > c.i:
+                        hi = max(hi, k.right_edge.i)
+            if "o" in frames or hi > c.right_edge.i:
+                out.append(("o", c.left_edge.i, hi))
+        elif dep == "prep" and c.lower_ in ("in", "on", "during", "via", "through") and (
+            "c" in frames and c.i > v.i
+        ):
+            # "said in a statement that …": the clause hangs off the medium noun
+            for g in c.children:
+                if g.dep_ != "pobj":
+                    continue
+                for h in g.children:
+                    if h.dep_ in ("acl", "relcl", "ccomp") and any(
+                        m.dep_ == "mark" and m.lower_ == "that" for m in h.children
+                    ):
+                        out.append(("c", h.left_edge.i, h.right_edge.i))
+        elif dep == "prep" and f"p:{c.lower_}" in frames and c.i > v.i:
+            if any(True for _ in c.children):
+                out.append(("p", c.i, c.right_edge.i))
+        elif dep == "advcl" and c.i > v.i and "p:for" in frames:
+            # "called for X to be hit": "for" parsed as the clause's marker
+            marks = [g for g in c.children if g.dep_ == "mark" and g.lower_ == "for"]
+            if marks and marks[0].i == v.i + 1 + sum(1 for k in kids if k.dep_ == "prt"):
+                out.append(("p", marks[0].i, c.right_edge.i))
     return out
 
 
 class _Ctx:
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
-        self.text = doc.text
+        self.text = _text(doc)
         self.lex = _lex()
         self.quotes = _find_quotes(self.text)
         self.char_quote: dict[int, int] = {}
@@ -445,16 +499,62 @@ class _Ctx:
         return self.char_quote.get(t.idx)
 
 
+def _quoted_share(ctx: _Ctx, r: tuple[int, int]) -> float:
+    n = sum(_overlap(r, p) for q in ctx.quotes for p in q.parts)
+    return n / max(1, r[1] - r[0])
+
+
+def _order_contents(ctx: _Ctx, v: Token, ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Content ranges of one cue: those after the cue are merged into one; one before it
+    ("…, he said") is kept when nothing follows the cue or when it is a quotation, and never
+    across a colon or semicolon."""
+    text = ctx.text
+    before = [r for r in ranges if r[1] <= v.idx]
+    after = [r for r in ranges if r[1] > v.idx]
+    out = []
+    if after:
+        out.append(_merge_ranges(after))
+    for r in before:
+        gap = text[r[1] : v.idx]
+        if re.search(r"[:;]|\n", gap):
+            continue
+        if after and _quoted_share(ctx, r) < 0.5:
+            continue
+        out.insert(0, r)
+        break
+    return out
+
+
+# verbs that take a "that" clause without attributing it ("be", "make sure that" …)
+_NOT_CUES = {"be", "make", "ensure", "mean", "do", "have", "get", "go", "come", "seem", "appear",
+             "happen", "matter", "become", "remain", "take", "turn", "prove", "depend", "’", "’s",
+             "'s", "grow", "stand", "put", "show", "find"}
+
+_LEMMA_FIX = {"hoped": "hope", "hoping": "hope", "hopes": "hope"}
+
+
+def _lemma(t: Token) -> str:
+    return _LEMMA_FIX.get(t.lower_, t.lemma_.lower())
+
+
 def _verb_candidates(ctx: _Ctx) -> list[_Cand]:
     doc, lex = ctx.doc, ctx.lex
     cands: list[_Cand] = []
     for v in doc:
         if not _is_verb(v):
             continue
-        lemma = v.lemma_.lower()
+        lemma = _lemma(v)
         entry = lex.verbs.get(lemma)
         if entry is None:
-            continue
+            # any other verb taking a "that"/"whether" clause attributes a proposition
+            if lemma in _NOT_CUES or not any(
+                c.dep_ == "ccomp" and c.i > v.i and any(
+                    m.dep_ == "mark" and m.lower_ in ("that", "whether", "if") for m in c.children
+                )
+                for c in v.children
+            ):
+                continue
+            entry = ("speech", frozenset({"c"}))
         kind, frames = entry
         if v.dep_ == "amod" or (v.tag_ == "VBN" and v.dep_ in ("amod", "acl") and lemma != "say"):
             continue
@@ -466,13 +566,15 @@ def _verb_candidates(ctx: _Ctx) -> list[_Cand]:
             if fr == "p":
                 prep_cue_hi = lo
                 lo = lo + 1
-            r = _content_from_tokens(doc, lo, hi)
+            r = _content_from_tokens(doc, lo, hi, v.idx)
             if r:
                 ranges.append(r)
                 rule += f"+{fr}"
         if not ranges:
             continue
-        ranges = [_merge_ranges(ranges)]
+        ranges = _order_contents(ctx, v, ranges)
+        if not ranges:
+            continue
         subj, passive = _subject(v)
         src = _source_range(doc, subj, v) if subj is not None else None
         if src is not None and doc[src[0]].lower_ in _EXPLETIVE and src[0] == src[1]:
@@ -494,29 +596,325 @@ def _merge_ranges(ranges: Sequence[tuple[int, int]]) -> tuple[int, int]:
     return min(s for s, _ in ranges), max(e for _, e in ranges)
 
 
+_IN_SOURCE_NOUNS = {
+    "poll", "polls", "survey", "surveys", "study", "report", "analysis", "estimate", "view",
+    "words", "opinion", "judgment", "judgement", "assessment", "memo", "letter", "filing",
+    "interview", "statement", "tweet", "post", "op-ed", "column", "book", "ruling", "decision",
+    "complaint", "lawsuit", "indictment", "transcript", "documents", "records", "data", "eyes",
+}
+
+
+def _sentence_rest(
+    ctx: _Ctx, t: Token, phrase_lo: int, phrase_hi: int
+) -> list[tuple[int, int]]:
+    """The sentence of t without the phrase [phrase_lo, phrase_hi] (one or two ranges)."""
+    doc = ctx.doc
+    sent = t.sent
+    parts = []
+    a = (
+        _content_from_tokens(doc, sent.start, phrase_lo - 1, t.idx)
+        if phrase_lo > sent.start
+        else None
+    )
+    b = (
+        _content_from_tokens(doc, phrase_hi + 1, sent.end - 1, t.idx)
+        if phrase_hi < sent.end - 1
+        else None
+    )
+    for r in (a, b):
+        if r and r[1] - r[0] > 3:
+            parts.append(r)
+    return parts
+
+
 def _according_candidates(ctx: _Ctx) -> list[_Cand]:
+    """"According to X, …", "…, according to X" and "In a poll released Monday, …",
+    "in his view, …": the source is the preposition's object (its possessor for "view",
+    "words"), the content the rest of the sentence."""
+    doc, lex = ctx.doc, ctx.lex
+    out = []
+    for t in doc:
+        low = t.lower_
+        if low == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to":
+            to = doc[t.i + 1]
+            pobj = [c for c in to.children if c.dep_ == "pobj"]
+            if not pobj:
+                continue
+            src = _source_range(doc, pobj[0], t)
+            parts = _sentence_rest(ctx, t, t.i, max(src[1], to.i))
+            if parts:
+                out.append(_Cand(t.i, to.i, parts, src, "report", "according-to", t.i))
+        elif low in ("in", "per") and t.dep_ == "prep":
+            pobj = [c for c in t.children if c.dep_ == "pobj"]
+            if not pobj:
+                continue
+            n = pobj[0]
+            if n.lower_ not in _IN_SOURCE_NOUNS and n.lemma_.lower() not in _IN_SOURCE_NOUNS:
+                continue
+            h = t.head
+            if h.pos_ not in ("VERB", "AUX") or _lemma(h) in lex.verbs:
+                continue  # "said in a statement": the verb is the cue
+            # the phrase must stand apart: sentence-initial or set off by a comma
+            before = doc[t.i - 1] if t.i > 0 else None
+            if not (
+                before is None
+                or t.is_sent_start
+                or before.text in (",", "—", "–", "--")
+                or "\n" in before.text + before.whitespace_
+            ):
+                continue
+            poss = [c for c in n.children if c.dep_ == "poss"]
+            if poss:
+                src = (poss[0].left_edge.i, poss[0].right_edge.i)
+                cue = (t.i, n.i)
+                kind = "belief" if n.lower_ in ("view", "opinion", "eyes", "judgment") else "speech"
+            else:
+                src = _source_range(doc, n, t)
+                cue = (t.i, t.i)
+                kind = "report"
+            if n.lower_ in ("view", "opinion", "eyes") and not poss:
+                ofs = [c for c in n.children if c.dep_ == "prep" and c.lower_ == "of"]
+                if not ofs:
+                    continue
+            parts = _sentence_rest(ctx, t, t.i, max(n.right_edge.i, src[1]))
+            if parts:
+                out.append(_Cand(cue[0], cue[1], parts, src, kind, "in-source", t.i))
+    return out
+
+
+def _seem_candidates(ctx: _Ctx) -> list[_Cand]:
+    """"X seemed to …", "it appears that …": the author's perception, with no source; the
+    content is the subject and the complement."""
+    doc = ctx.doc
+    out = []
+    for v in doc:
+        if v.lemma_.lower() not in ("seem", "appear") or v.pos_ not in ("VERB", "AUX"):
+            continue
+        comp = [c for c in v.children if c.dep_ in ("xcomp", "ccomp", "acomp", "attr", "oprd")]
+        if not comp:
+            continue
+        comp = comp[0]
+        subj = [c for c in v.children if c.dep_ in ("nsubj", "nsubjpass", "expl")]
+        parts = []
+        if subj and subj[0].lower_ not in _EXPLETIVE:
+            r = _content_from_tokens(doc, subj[0].left_edge.i, subj[0].right_edge.i, v.idx)
+            if r:
+                parts.append(r)
+        r = _content_from_tokens(doc, comp.left_edge.i, comp.right_edge.i, v.idx)
+        if r is None:
+            continue
+        parts.append(r)
+        lo, hi = _verb_group(doc, v)
+        if subj and subj[0].lower_ in _EXPLETIVE and subj[0].i == lo - 1:
+            lo = subj[0].i
+        out.append(_Cand(lo, hi, parts, None, "belief", f"seem:{v.lemma_.lower()}", v.i))
+    return out
+
+
+_LIGHT_VERBS = {
+    "make", "express", "raise", "voice", "issue", "offer", "give", "deliver", "share", "lodge",
+    "file", "release", "put", "send", "post", "lay", "reiterate", "renew", "repeat", "echo",
+    "have", "hold", "level", "write", "publish",
+}
+_NOUN_CONTENT_PREPS = {"about", "for", "of", "on", "against", "over", "to", "that"}
+
+
+def _noun_candidates(ctx: _Ctx) -> list[_Cand]:
+    """Nominal cues: "his view is that …", "made the case that …", "calls for …",
+    "expressed concern about …", "in a statement, …"."""
+    doc, lex = ctx.doc, ctx.lex
+    out = []
+    for n in doc:
+        if n.pos_ not in ("NOUN",):
+            continue
+        low = n.lower_
+        lem = n.lemma_.lower()
+        kind = lex.cue_nouns.get(low) or lex.cue_nouns.get(lem)
+        if kind is None:
+            continue
+        content = None
+        cue_lo = cue_hi = n.i
+        for c in n.children:
+            if c.i < n.i:
+                continue
+            if c.dep_ in ("acl", "ccomp", "relcl") and any(
+                g.dep_ == "mark" and g.lower_ == "that" for g in c.children
+            ):
+                content = (c.left_edge.i, c.right_edge.i)
+                break
+            if c.dep_ == "acl" and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children):
+                content = (c.left_edge.i, c.right_edge.i)
+                break
+            if c.dep_ == "prep" and c.lower_ in _NOUN_CONTENT_PREPS and list(c.children):
+                if c.lower_ in ("of", "to") and lem not in ("criticism", "support", "opposition",
+                                                             "view", "views", "fear", "call"):
+                    continue
+                content = (c.i + 1, c.right_edge.i)
+                cue_hi = c.i
+                break
+        # copula: "his concern is that …", "Her advice: …"
+        if content is None and n.dep_ == "nsubj" and n.head.lemma_ == "be":
+            for c in n.head.children:
+                if c.dep_ in ("ccomp", "attr", "xcomp") and c.i > n.head.i:
+                    content = (c.left_edge.i, c.right_edge.i)
+                    cue_hi = n.head.i
+                    break
+        if content is None:
+            continue
+        src = None
+        poss = [c for c in n.children if c.dep_ == "poss"]
+        if poss:
+            src = (poss[0].left_edge.i, poss[0].i)
+            cue_lo = poss[0].i + 1
+            while cue_lo < n.i and doc[cue_lo].dep_ == "case":
+                cue_lo += 1
+        else:
+            for c in n.children:
+                if c.dep_ == "prep" and c.lower_ in ("by", "from") and c.i < content[0]:
+                    objs = [g for g in c.children if g.dep_ == "pobj"]
+                    if objs:
+                        src = _source_range(doc, objs[0], n)
+            h = n.head
+            if src is None and n.dep_ == "dobj" and h.lemma_.lower() in _LIGHT_VERBS:
+                subj, _ = _subject(h)
+                if subj is not None:
+                    src = _source_range(doc, subj, h)
+                cue_lo = _verb_group(doc, h)[0]
+            elif src is None and n.dep_ == "pobj" and h.dep_ == "prep" and h.head.dep_ == "dobj":
+                pass
+        if src is None and not poss and n.dep_ != "dobj":
+            # a bare "the statement that …" with nobody behind it: too often not attribution
+            det = [c for c in n.children if c.dep_ == "det"]
+            if not det or det[0].lower_ not in ("his", "her", "their"):
+                continue
+        r = _content_from_tokens(doc, content[0], content[1], n.idx)
+        if r is None or r[1] - r[0] < 8:
+            continue
+        out.append(_Cand(cue_lo, cue_hi, [r], src, kind, f"noun:{lem}", n.i))
+    return out
+
+
+_REPORT_ADVERBS = ("reportedly", "allegedly", "purportedly", "supposedly")
+
+
+def _hedge_candidates(ctx: _Ctx) -> list[_Cand]:
+    """"The company reportedly paid …": an attribution with no source, the adverb as cue and
+    hedge, the clause as content."""
     doc = ctx.doc
     out = []
     for t in doc:
-        if t.lower_ != "according" or t.i + 1 >= len(doc) or doc[t.i + 1].lower_ != "to":
+        if t.lower_ not in _REPORT_ADVERBS or t.dep_ != "advmod" or not _is_verb(t.head):
             continue
-        to = doc[t.i + 1]
-        pobj = [c for c in to.children if c.dep_ == "pobj"]
-        if not pobj:
-            continue
-        src = _source_range(doc, pobj[0], t)
-        sent = t.sent
-        phrase_lo, phrase_hi = t.i, max(src[1], to.i)
-        # content: the rest of the sentence
+        v = t.head
+        if _lemma(v) in ctx.lex.verbs:
+            continue  # "allegedly told …": the verb is the cue, the adverb its hedge
+        lo, hi = v.left_edge.i, v.right_edge.i
+        subj = [c for c in v.children if c.dep_ in ("nsubj", "nsubjpass")]
+        lo = subj[0].left_edge.i if subj else v.i
         parts = []
-        a = _content_from_tokens(doc, sent.start, phrase_lo - 1) if phrase_lo > sent.start else None
-        b = _content_from_tokens(doc, phrase_hi + 1, sent.end - 1) if phrase_hi < sent.end - 1 else None
+        a = _content_from_tokens(doc, lo, t.i - 1, t.idx) if t.i > lo else None
+        b = _content_from_tokens(doc, t.i + 1, hi, t.idx) if t.i < hi else None
         for r in (a, b):
-            if r and r[1] - r[0] > 3:
+            if r:
                 parts.append(r)
         if not parts:
             continue
-        out.append(_Cand(t.i, to.i, parts, src, "report", "according-to", t.i))
+        c = _Cand(t.i, t.i, parts, None, "report", f"hedge:{t.lower_}", t.i)
+        c.hedge = (t.idx, t.idx + len(t.text))
+        out.append(c)
+    return out
+
+
+_NOT_SOURCES = {"the latest", "news guide", "update", "breaking", "editor's note", "editor’s note",
+                "exclusive", "watch", "video", "photos", "analysis", "opinion", "note", "read",
+                "fact check", "related", "correction", "live updates", "q&a", "transcript"}
+
+
+def _verb_lemma_from_form(word: str, verbs: dict) -> str | None:
+    w = word.lower()
+    for cand in (w, w[:-1], w[:-2], w[:-3] + "y", w[:-1] if w.endswith("d") else "", w[:-3]):
+        if cand and cand in verbs:
+            return cand
+    return None
+
+
+def _headline_candidates(ctx: _Ctx, taken: set[int]) -> list[_Cand]:
+    """Headlines ("Conservative Icon Endorses Ted Cruz"): the parser often reads capitalised
+    verbs as names, so the first paragraph, when short, is matched on word forms: source
+    before a cue verb, content after it."""
+    doc, text, lex = ctx.doc, ctx.text, ctx.lex
+    pb = text.find("\n")
+    pb = len(text) if pb < 0 else pb
+    if pb > 220:
+        return []
+    toks = [t for t in doc if t.idx < pb and not t.is_space]
+    if len(toks) < 3 or any(t.i in taken for t in toks):
+        return []
+    out = []
+    for k, t in enumerate(toks):
+        if k == 0 or not t.text[:1].isupper() and not t.text.islower():
+            continue
+        lemma = _verb_lemma_from_form(t.text, lex.verbs)
+        if lemma is None or t.tag_ in ("NNS",) and t.text.islower():
+            continue
+        if lemma in ("back", "support", "plan", "call", "show", "report", "name", "question", "list",
+                     "attack", "file", "post", "text", "release", "hope", "want", "love", "like"):
+            if t.pos_ not in ("VERB",):
+                continue
+        start = 0
+        for j in range(k - 1, -1, -1):
+            if toks[j].text == ":":
+                start = j + 1
+                break
+        src = toks[start:k]
+        if not src or len(src) > 10 or any(x.pos_ == "VERB" for x in src):
+            continue
+        rest = [x for x in toks[k + 1 :]]
+        if not rest:
+            continue
+        r = _content_from_tokens(doc, rest[0].i, rest[-1].i, t.idx)
+        if r is None:
+            continue
+        out.append(_Cand(t.i, t.i, [r], (src[0].i, src[-1].i), lex.verbs[lemma][0],
+                         f"headline:{lemma}", t.i))
+        break
+    return out
+
+
+def _colon_candidates(ctx: _Ctx) -> list[_Cand]:
+    """"Trump: …" headlines and "Kerry: “…”": a short name-only lead-in then a colon."""
+    doc, text = ctx.doc, ctx.text
+    out = []
+    for t in doc:
+        if t.text != ":" or t.i == 0:
+            continue
+        pa, pb = _paragraph(text, t.idx)
+        lead = [x for x in _tokens_in(doc, pa, t.idx) if x.i < t.i and not x.is_space]
+        if not lead or len(lead) > 6:
+            continue
+        if any(x.pos_ == "VERB" for x in lead):
+            continue
+        lead_text = doc[lead[0].i : t.i].text.lower()
+        if lead_text in _NOT_SOURCES:
+            continue
+        ents = [e for e in doc.ents if e.label_ in ("PERSON", "ORG", "NORP", "GPE")
+                and e.start >= lead[0].i and e.end <= t.i]
+        named = bool(ents) and ents[-1].end == t.i
+        headline = pa == 0
+        quoted_next = t.i + 1 < len(doc) and doc[t.i + 1].text in _OPEN | {_STRAIGHT, "‘", "''"}
+        if not named and not (
+            (headline or quoted_next) and doc[t.i - 1].pos_ in ("PROPN", "NOUN")
+            and lead[0].text[:1].isupper()
+        ):
+            continue
+        after = _content_from_tokens(doc, t.i + 1, len(doc) - 1, t.idx)
+        if after is None:
+            continue
+        s, e = after
+        e = min(e, pb)
+        if e - s < 8:
+            continue
+        out.append(_Cand(t.i, t.i, [(s, e)], (lead[0].i, t.i - 1), "speech", "colon", t.i))
     return out
 
 
@@ -542,8 +940,11 @@ def _snap_to_quotes(ctx: _Ctx, cand: _Cand) -> None:
                 if ov <= 0:
                     continue
                 if ov >= 0.5 * (pe - ps) or (ps <= s and e <= pe):
-                    s, e = min(s, ps), max(e, pe) if ps >= s or e >= pe - 2 else max(e, pe)
+                    s, e = min(s, ps), max(e, pe)
                     cand.quoted = True
+                    # "“…,” and shared a link": what follows the quotation is not its content
+                    if ps <= s and re.match(r",?\s+(and|but|as|before|after|while)\s", ctx.text[pe:e]):
+                        e = pe
         new.append((s, e))
     cand.content = new
 
@@ -580,32 +981,69 @@ def _attach_quotes(ctx: _Ctx, cands: list[_Cand]) -> None:
     for qi, q in enumerate(ctx.quotes):
         if qi in covered or not _is_speechy_quote(ctx, q):
             continue
-        # 1. a speech verb next to the quotation, in the sentences it touches
-        sents = []
-        for ch in (q.start, q.end - 1, min(len(ctx.text) - 1, q.end + 1)):
-            s = _sent_of_char(doc, ch)
-            if s is not None and s not in sents:
-                sents.append(s)
+        # 1. a speech verb next to the quotation, in its paragraph: "“…,” she said" (nothing
+        #    but a short clause between) or "she said: “…”" (no sentence end in between)
+        pa, pb = _paragraph(ctx.text, q.end - 1)
         best = None
-        for s in sents:
-            for t in s:
-                if ctx.quote_of_token(t) is not None:
+        for t in _tokens_in(doc, max(pa, q.start - 250), min(pb, q.end + 120)):
+            if ctx.quote_of_token(t) is not None:
+                continue
+            if not _is_verb(t):
+                continue
+            entry = lex.verbs.get(_lemma(t))
+            known = entry is not None and "q" in entry[1]
+            # any verb will do right next to the quotation: "“…,” he barked", "she
+            # interjected: “…”" (a manner verb standing for "said")
+            if not known and (t.pos_ != "VERB" or _lemma(t) in _NOT_CUES):
+                continue
+            if t.idx >= q.end:
+                gap = ctx.text[q.end : t.idx]
+                if re.search(r"[.!?]\s", gap) or len(gap) > 100:
                     continue
-                entry = lex.verbs.get(t.lemma_.lower())
-                if entry is None or "q" not in entry[1] or not _is_verb(t):
+                if not known and (len(gap) > 40 or not any(
+                    c.dep_ in ("nsubj",) for c in t.children
+                ) or not re.match(r"\s*[,—–-]|\s*$", gap)):
                     continue
-                dist = min(abs(t.idx - q.end), abs(t.idx - q.start))
-                if dist > 200:
+                dist = len(gap) + (40 if re.match(r",?\s*(and|but)\s", gap) else 0)
+            elif t.idx < q.start and t.idx >= _paragraph(ctx.text, q.start)[0]:
+                gap = ctx.text[t.idx : q.start]
+                if re.search(r"[.!?][\"”’']?\s", gap) or len(gap) > 160:
                     continue
-                if best is None or dist < best[0]:
-                    best = (dist, t)
+                if not known and not re.search(r":\s*$", gap):
+                    continue
+                dist = len(gap) + 5
+            else:
+                continue
+            if not known:
+                dist += 30
+            if best is None or dist < best[0]:
+                best = (dist, t)
+        # 2. continuation of the previous quotation's attribution ("“…,” she said. “…”")
+        prev = None
+        for c in cands:
+            if c.quoted and c.content_end() <= q.start and q.start - c.content_end() < 1500:
+                if prev is None or c.content_end() > prev.content_end():
+                    prev = c
+        if prev is not None:
+            between = ctx.text[prev.content_end() : q.start]
+            later_cue = doc[prev.cue_lo].idx
+            # no other attribution's cue in between
+            blocked = any(
+                prev.content_end() <= doc[c.cue_lo].idx < q.start for c in cands if c is not prev
+            )
+            if between.count("\n") > 4 or blocked or (best is not None and best[0] < 60):
+                prev = None
+            elif later_cue > q.start:
+                prev = None
+        if prev is not None:
+            prev.extra_parts.extend(q.parts)
+            covered.add(qi)
+            continue
         if best is not None:
             t = best[1]
             if t.i in by_head:
                 c = by_head[t.i]
-                c.extra_parts.append((q.start, q.end)) if False else c.content.append(
-                    (q.start, q.end)
-                )
+                c.content.append((q.start, q.end))
                 c.quoted = True
                 covered.add(qi)
                 continue
@@ -614,23 +1052,69 @@ def _attach_quotes(ctx: _Ctx, cands: list[_Cand]) -> None:
             lo, hi = _verb_group(doc, t)
             if hi + 1 < len(doc) and doc[hi + 1].text == ":":
                 hi += 1
-            c = _Cand(lo, hi, [(q.start, q.end)], src, lex.verbs[t.lemma_.lower()][0],
-                      f"quote+verb:{t.lemma_.lower()}", t.i, quoted=True)
+            entry = lex.verbs.get(_lemma(t))
+            c = _Cand(lo, hi, [(q.start, q.end)], src, entry[0] if entry else "speech",
+                      f"quote+verb:{_lemma(t)}", t.i, quoted=True)
+            c.extra_parts.extend(q.parts[1:])
             cands.append(c)
             by_head[t.i] = c
             covered.add(qi)
+
+
+_CLAUSE_LINKS = {"while", "whereas", "although", "though", "but", "and", "as"}
+
+
+def _split_coordinated(ctx: _Ctx, cands: list[_Cand]) -> None:
+    """"Rubio suggested that A, while Cruz said that B" / "saying A and arguing B": the parser
+    hangs the second speech verb inside the first one's content; cut the first content before
+    it, and give a subject-less second verb the first one's source."""
+    doc = ctx.doc
+    by_head = {c.head: c for c in cands}
+    for b in cands:
+        t = doc[b.head]
+        if b.kind != "speech" or t.dep_ not in ("conj", "advcl"):
             continue
-        # 2. continuation of the previous quotation's attribution
-        prev = None
-        for c in cands:
-            if c.quoted and c.content_end() <= q.start and q.start - c.content_end() < 1500:
-                if prev is None or c.content_end() > prev.content_end():
-                    prev = c
-        if prev is not None:
-            between = ctx.text[prev.content_end() : q.start]
-            if between.count("\n") <= 4:
-                prev.extra_parts.extend(q.parts)
-                covered.add(qi)
+        if ctx.quote_of_token(t) is not None:
+            continue
+        if t.dep_ == "advcl" and not any(
+            m.dep_ in ("mark", "cc") and m.lower_ in _CLAUSE_LINKS for m in t.children
+        ):
+            continue
+        for a in cands:
+            if a is b or a.head not in by_head:
+                continue
+            for k, (s, e) in enumerate(a.content):
+                if not (s <= t.idx < e) or doc[a.head].idx >= s and doc[a.head].idx < e:
+                    continue
+                first = doc.char_span(s, e, alignment_mode="expand")
+                if first is None:
+                    continue
+                cut = t.left_edge.i
+                if t.dep_ == "conj":
+                    # the conjunct's own subject starts it; without one, it starts at the verb
+                    cut = min([t.i] + [x.left_edge.i for x in t.children if x.dep_ in _SUBJ])
+                    prev = [x for x in t.children if x.dep_ == "cc"]
+                    j = cut - 1
+                    while j >= first.start and (
+                        doc[j].is_punct or doc[j].dep_ == "cc" or doc[j].lower_ in _CLAUSE_LINKS
+                    ):
+                        j -= 1
+                    cut = j + 1
+                    del prev
+                r = _content_from_tokens(doc, first.start, cut - 1)
+                if r is None or r[1] - r[0] < 3:
+                    continue
+                a.content[k] = (s, min(e, r[1]))
+                if t.dep_ == "conj" and a.source is not None and (
+                    b.source is None or s <= doc[b.source[0]].idx < e
+                ):
+                    b.source = a.source
+                break
+
+
+def _tokens_in(doc: Doc, a: int, b: int) -> list[Token]:
+    span = doc.char_span(a, b, alignment_mode="expand")
+    return list(span) if span is not None else []
 
 
 # ---------------------------------------------------------------------------------------------
@@ -653,10 +1137,22 @@ def _source_info(ctx: _Ctx, lo: int, hi: int) -> tuple[str | None, str | None, s
             role = r
             break
     name = persons[0].text if persons else None
+    if name is None:
+        for t in toks:
+            if t.pos_ == "PROPN" and not (lo <= t.head.i <= hi and t.head.pos_ == "PROPN"
+                                          and t.dep_ in ("compound", "flat")):
+                a = t.i
+                while a - 1 >= lo and doc[a - 1].pos_ == "PROPN" and doc[a - 1].dep_ == "compound":
+                    a -= 1
+                while a < t.i and doc[a].lower_.rstrip(".") in lex.roles_set:
+                    a += 1
+                if t.ent_type_ in ("PERSON", "FAC", "") and doc[a].lower_ not in lex.roles_set:
+                    name = doc[a : t.i + 1].text
+                break
     affiliation = orgs[0].text if orgs and (persons or role) else None
     if name is None and orgs and not role:
         name = orgs[0].text
-    head = max(toks, key=lambda t: -len(list(t.ancestors)) if True else 0) if len(toks) else None
+    head = None
     # the syntactic head of the span: the token whose head lies outside it
     for t in toks:
         if not (lo <= t.head.i <= hi) or t.head is t:
@@ -675,28 +1171,81 @@ def _source_info(ctx: _Ctx, lo: int, hi: int) -> tuple[str | None, str | None, s
     return name, role, affiliation, anonymous
 
 
-def _gender_votes(ctx: _Ctx) -> dict[str, str]:
-    """Gender of PERSON names from titles and from the first pronoun that follows a mention."""
+@dataclass
+class _Mention:
+    start: int  # token range [start, end)
+    end: int
+    name: str
+    subject: bool
+
+
+def _mentions(ctx: _Ctx, cands: Sequence[_Cand]) -> list[_Mention]:
+    """Named people that a pronoun may refer back to: PERSON entities, and the proper-noun
+    heads of attribution sources (the tagger sometimes misses a name that speaks)."""
+    doc = ctx.doc
+    out: dict[int, _Mention] = {}
+    for e in doc.ents:
+        if e.label_ == "PERSON":
+            out[e.end] = _Mention(e.start, e.end, e.text, e.root.dep_ in ("nsubj", "nsubjpass"))
+    for t in doc:
+        if t.pos_ == "PROPN" and t.dep_ in ("nsubj", "nsubjpass") and t.ent_type_ in ("", "PERSON"):
+            a = t.i
+            while a - 1 >= 0 and doc[a - 1].pos_ == "PROPN" and doc[a - 1].dep_ == "compound":
+                a -= 1
+            while a < t.i and doc[a].lower_.rstrip(".") in ctx.lex.roles_set:
+                a += 1
+            if a < t.i and t.i + 1 not in out:  # at least two words: "Ana Ruiz"
+                out[t.i + 1] = _Mention(a, t.i + 1, doc[a : t.i + 1].text, True)
+    for c in cands:
+        if c.source is None:
+            continue
+        lo, hi = c.source
+        heads = [t for t in doc[lo : hi + 1] if t.pos_ == "PROPN" and not (lo <= t.head.i <= hi
+                 and t.head.pos_ == "PROPN" and t.dep_ in ("compound", "flat"))]
+        if not heads:
+            continue
+        h = heads[0]
+        a = h.i
+        while a - 1 >= lo and doc[a - 1].pos_ == "PROPN" and doc[a - 1].dep_ == "compound":
+            a -= 1
+        while a < h.i and (doc[a].lower_.rstrip(".") in ctx.lex.roles_set):
+            a += 1
+        if h.i + 1 not in out:
+            out[h.i + 1] = _Mention(a, h.i + 1, doc[a : h.i + 1].text, True)
+    return sorted(out.values(), key=lambda m: m.start)
+
+
+def _gender_votes(ctx: _Ctx, mentions: Sequence[_Mention]) -> dict[str, str]:
+    """Gender of names from titles and from the first pronoun that follows a mention."""
     doc, lex = ctx.doc, ctx.lex
     votes: dict[str, dict[str, int]] = {}
-    ents = [e for e in doc.ents if e.label_ == "PERSON"]
-    for k, e in enumerate(ents):
-        key = e[-1].lower_
+    subjects = [m for m in mentions if m.subject]
+    for m in mentions:
+        if not m.subject:
+            for j in (m.start - 1, m.start):
+                prev = doc[j].lower_.rstrip(".") if j >= 0 else ""
+                if prev in lex.female_titles or prev in lex.male_titles:
+                    v = votes.setdefault(doc[m.end - 1].lower_, {"m": 0, "f": 0})
+                    v["f" if prev in lex.female_titles else "m"] += 3
+    mentions = subjects
+    for k, m in enumerate(mentions):
+        key = doc[m.end - 1].lower_
         v = votes.setdefault(key, {"m": 0, "f": 0})
-        prev = doc[e.start - 1].lower_.rstrip(".") if e.start > 0 else ""
-        if prev in lex.female_titles:
-            v["f"] += 3
-        elif prev in lex.male_titles:
-            v["m"] += 3
-        limit = ents[k + 1].start if k + 1 < len(ents) else len(doc)
-        sent_ends = 0
-        for t in doc[e.end : min(limit, e.end + 60)]:
+        for j in (m.start - 1, m.start):
+            prev = doc[j].lower_.rstrip(".") if j >= 0 else ""
+            if prev in lex.female_titles:
+                v["f"] += 3
+            elif prev in lex.male_titles:
+                v["m"] += 3
+        limit = mentions[k + 1].start if k + 1 < len(mentions) else len(doc)
+        sent_starts = 0
+        for t in doc[m.end : min(limit, m.end + 60)]:
             if t.is_sent_start:
-                sent_ends += 1
-                if sent_ends > 1:
+                sent_starts += 1
+                if sent_starts > 1:
                     break
-            g = {"he": "m", "his": "m", "him": "m", "she": "f", "her": "f"}.get(t.lower_)
-            if g:
+            g = {"he": "m", "she": "f"}.get(t.lower_)
+            if g and t.dep_ in ("nsubj", "nsubjpass"):
                 v[g] += 1
                 break
     out = {}
@@ -706,47 +1255,70 @@ def _gender_votes(ctx: _Ctx) -> dict[str, str]:
     return out
 
 
-def _full_name(ctx: _Ctx, mention: str) -> str:
-    last = mention.split()[-1].lower() if mention.split() else ""
-    best = mention
-    for e in ctx.doc.ents:
-        if e.label_ == "PERSON" and e.text.split() and e.text.split()[-1].lower() == last:
-            if len(e.text) > len(best):
-                best = e.text
+def _resolve_role(ctx: _Ctx, lo: int, hi: int, mentions: Sequence[_Mention]) -> str | None:
+    """A bare definite role ("the governor", "the spokeswoman") -> the nearest preceding named
+    person introduced with that role ("Governor Ana Ruiz", "Ana Ruiz, the governor")."""
+    doc, lex = ctx.doc, ctx.lex
+    toks = [t for t in doc[lo : hi + 1] if not t.is_punct]
+    if not toks or len(toks) > 3 or toks[0].lower_ not in ("the", "this", "that"):
+        return None
+    head = toks[-1]
+    if head.pos_ != "NOUN" or head.lower_ not in lex.roles_set:
+        return None
+    role = head.lower_
+    for m in reversed([m for m in mentions if m.end <= lo]):
+        if lo - m.end > 800:
+            break
+        window = doc[max(0, m.start - 4) : min(len(doc), m.end + 8)]
+        if any(t.lower_.rstrip(".") == role for t in window):
+            return _full_name(mentions, doc, m)
+    return None
+
+
+def _full_name(mentions: Sequence[_Mention], doc: Doc, m: _Mention) -> str:
+    last = doc[m.end - 1].lower_
+    best = m.name
+    for o in mentions:
+        if doc[o.end - 1].lower_ == last and len(o.name) > len(best):
+            best = o.name
     return best
 
 
-def _resolve(ctx: _Ctx, tok: Token, genders: dict[str, str], sources: list[tuple[int, str]]) -> str | None:
-    """Nearest compatible antecedent of a pronoun or bare-title source."""
+def _resolve(
+    ctx: _Ctx, tok: Token, genders: dict[str, str], mentions: Sequence[_Mention]
+) -> str | None:
+    """Nearest compatible antecedent of a pronoun source: he/she -> the nearest preceding
+    named person of compatible gender (a subject preferred); they -> the nearest preceding
+    organisation or group."""
     doc, lex = ctx.doc, ctx.lex
     low = tok.lower_
     info = lex.pronouns.get(low)
-    if info is None:
+    if info is None or low in ("i", "we", "you", "who", "which", "it", "its", "me", "us"):
         return None
     gender, number = info
-    if low in ("i", "we", "you", "who", "which", "it", "its"):
-        return None
     if number == "pl":
         for e in reversed([e for e in doc.ents if e.end <= tok.i]):
-            if e.label_ in ("ORG", "NORP", "GPE") and tok.i - e.end < 400:
+            if tok.i - e.end > 400:
+                break
+            if e.label_ in ("ORG", "NORP", "GPE"):
                 return e.text
         return None
-    best_subject = best_any = None
-    for e in reversed([e for e in doc.ents if e.label_ == "PERSON" and e.end <= tok.i]):
-        if tok.i - e.end > 600:
+    best_any = best_subject = None
+    for m in reversed([m for m in mentions if m.end <= tok.i]):
+        if tok.i - m.end > 600:
             break
-        g = genders.get(e[-1].lower_)
+        g = genders.get(doc[m.end - 1].lower_)
         if g is not None and g != gender:
             continue
         if best_any is None:
-            best_any = e
-        if e.root.dep_ in ("nsubj", "nsubjpass") or any(s <= e.start for s, _ in []):
-            best_subject = e
+            best_any = m
+        if m.subject:
+            best_subject = m
             break
-    pick = best_subject if best_subject is not None and best_any is not None and (
-        best_any.start - best_subject.start < 80
-    ) else best_any
-    return _full_name(ctx, pick.text) if pick is not None else None
+    pick = best_any
+    if best_subject is not None and best_any is not None and best_any.start - best_subject.start < 80:
+        pick = best_subject
+    return _full_name(mentions, doc, pick) if pick is not None else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -757,12 +1329,8 @@ def _find_hedge(ctx: _Ctx, cand: _Cand) -> tuple[int, int] | None:
     doc, lex = ctx.doc, ctx.lex
     v = doc[cand.head]
     for c in list(v.children) + [v]:
-        if c.lower_ in lex.hedge_words and c.dep_ in ("advmod",) or c is v and c.lower_ in (
-            "claimed",
-            "claims",
-            "alleged",
-            "alleges",
-        ):
+        adverb = c.lower_ in lex.hedge_words and c.dep_ == "advmod"
+        if adverb or (c is v and c.lower_ in ("claimed", "claims", "alleged", "alleges")):
             return c.idx, c.idx + len(c.text)
     # "reportedly" inside the content
     s, e = cand.content_start(), cand.content_end()
@@ -779,16 +1347,15 @@ def _find_medium(ctx: _Ctx, cand: _Cand) -> tuple[tuple[int, int] | None, str | 
     for c in v.children:
         if c.dep_ in ("dative", "dobj", "iobj") and lemma == "tell":
             ent_text = doc[c.left_edge.i : c.right_edge.i + 1].text
-            if ent_text.lower() in lex.outlets or c.ent_type_ == "ORG" and (
-                c.text.lower() in lex.outlets or ent_text.lower().lstrip("the ") in lex.outlets
-            ):
+            bare = re.sub(r"^the\s+", "", ent_text.lower())
+            if ent_text.lower() in lex.outlets or bare in lex.outlets:
                 return (doc[c.left_edge.i].idx, c.right_edge.idx + len(c.right_edge.text)), ent_text
         if c.dep_ == "prep" and c.lower_ in ("in", "on", "to", "during", "via", "through"):
             for g in c.children:
                 if g.dep_ != "pobj":
                     continue
                 gl = g.lemma_.lower()
-                phrase = doc[g.left_edge.i : g.right_edge.i + 1]
+                phrase = doc[g.left_edge.i : g.i + 1]
                 if gl in lex.medium_nouns or g.lower_ in lex.media_platforms or (
                     phrase.text.lower() in lex.outlets
                 ):
@@ -823,11 +1390,29 @@ def extract_attributions(doc: Doc, *, outlet: str | None = None) -> list[Attribu
     """
     if len(doc) == 0:
         return []
+    _TEXTS[id(doc)] = doc.text
+    try:
+        return _extract(doc)
+    finally:
+        _TEXTS.pop(id(doc), None)
+
+
+def _extract(doc: Doc) -> list[Attribution]:
     ctx = _Ctx(doc)
-    cands = _verb_candidates(ctx) + _according_candidates(ctx)
+    cands = (
+        _verb_candidates(ctx)
+        + _according_candidates(ctx)
+        + _seem_candidates(ctx)
+        + _noun_candidates(ctx)
+        + _colon_candidates(ctx)
+        + _hedge_candidates(ctx)
+    )
     for c in cands:
         _snap_to_quotes(ctx, c)
     _attach_quotes(ctx, cands)
+    _split_coordinated(ctx, cands)
+    taken = {i for c in cands for i in range(c.cue_lo, c.cue_hi + 1)}
+    cands += _headline_candidates(ctx, taken)
     text = ctx.text
     # drop candidates whose content is a single short pronoun-less token run of < 2 chars
     cands = [c for c in cands if c.content and c.content_end() - c.content_start() >= 2]
@@ -864,7 +1449,8 @@ def extract_attributions(doc: Doc, *, outlet: str | None = None) -> list[Attribu
                 a.parent = None
             else:
                 b.parent = None
-    genders = _gender_votes(ctx)
+    mentions = _mentions(ctx, cands)
+    genders = _gender_votes(ctx, mentions)
     out: list[Attribution] = []
     for i, c in enumerate(cands):
         ranges = sorted(set(c.content + c.extra_parts))
@@ -887,7 +1473,9 @@ def extract_attributions(doc: Doc, *, outlet: str | None = None) -> list[Attribu
             source = _span(doc, lo, hi)
             name, role, affil, anonymous = _source_info(ctx, lo, hi)
             if lo == hi and doc[lo].lower_ in ctx.lex.pronouns:
-                name = _resolve(ctx, doc[lo], genders, []) or None
+                name = _resolve(ctx, doc[lo], genders, mentions) or None
+            elif name is None or name == source.text:
+                name = _resolve_role(ctx, lo, hi, mentions) or name
             elif name is None and source is not None and not anonymous:
                 name = source.text
         cue = _span(doc, c.cue_lo, c.cue_hi)
@@ -904,7 +1492,7 @@ def extract_attributions(doc: Doc, *, outlet: str | None = None) -> list[Attribu
         else:
             form = "indirect"
         medium, medium_name = _find_medium(ctx, c)
-        hedge = _find_hedge(ctx, c)
+        hedge = c.hedge or _find_hedge(ctx, c)
         out.append(
             Attribution(
                 id=f"a{i + 1}",
@@ -927,13 +1515,7 @@ def extract_attributions(doc: Doc, *, outlet: str | None = None) -> list[Attribu
         )
     # ids must point at emitted attributions
     ids = {a.id for a in out}
-    return [a if a.parent in ids or a.parent is None else _replace_parent(a) for a in out]
-
-
-def _replace_parent(a: Attribution) -> Attribution:
-    from dataclasses import replace
-
-    return replace(a, parent=None)
+    return [a if a.parent in ids or a.parent is None else replace(a, parent=None) for a in out]
 
 
 def citation_chains(attributions: Sequence[Attribution], *, outlet: str | None) -> list[list[str]]:
@@ -955,9 +1537,12 @@ def citation_chains(attributions: Sequence[Attribution], *, outlet: str | None) 
         while cur is not None and cur.id not in seen:
             seen.add(cur.id)
             label = cur.source_name or (cur.source.text if cur.source else None)
-            if cur.medium_name and cur.medium is not None and cur.kind in ("speech", "report"):
-                pass
-            if label:
+            # "told AFP": the agency carried the words (innermost first, so it goes first)
+            if cur.medium is not None and cur.medium.text.lower() in _lex().outlets:
+                if label:
+                    path.append(label)
+                path.append(cur.medium.text)
+            elif label:
                 path.append(label)
             cur = by_id.get(cur.parent) if cur.parent else None
         path.reverse()

@@ -1,0 +1,255 @@
+"""The attribution extractor on hand-written sentences, and on PolNeAR dev when it is here."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from storyledger.extract.attribution import (
+    Attribution,
+    citation_chains,
+    extract_attributions,
+    find_quotes,
+)
+from storyledger.extract.nlp import load_nlp
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_nlp()
+
+
+def run(nlp, text: str, **kw) -> list[Attribution]:
+    atts = extract_attributions(nlp(text), **kw)
+    for a in atts:  # offsets always point into the text
+        for span in [a.source, a.cue, a.content, a.medium, a.hedge, *a.content_parts]:
+            if span is not None:
+                assert 0 <= span.start < span.end <= len(text)
+                assert text[span.start : span.end] == span.text
+    return atts
+
+
+def parts(a: Attribution) -> list[str]:
+    return [p.text for p in a.content_parts] or [a.content.text]
+
+
+def by_cue(atts, cue: str) -> Attribution:
+    found = [a for a in atts if a.cue.text == cue]
+    assert found, f"no attribution with cue {cue!r}: {[a.cue.text for a in atts]}"
+    return found[0]
+
+
+def test_direct_quote_with_said(nlp):
+    text = "“The bridge will reopen next spring,” Mayor Helen Park said on Monday."
+    (a,) = run(nlp, text)
+    assert a.content.text == "“The bridge will reopen next spring,”"
+    assert a.source.text == "Mayor Helen Park"
+    assert a.source_name == "Helen Park" and a.source_role == "mayor"
+    assert a.cue.text == "said"
+    assert a.form == "direct" and a.kind == "speech" and not a.anonymous
+    assert a.to_dict()["cue"]["text"] == "said"
+
+
+def test_quote_interrupted_by_he_said(nlp):
+    text = "“We expect a long winter,” the farmer said, “but the barns are full.”"
+    atts = run(nlp, text)
+    a = by_cue(atts, "said")
+    # one attribution whose content is the two parts of the quotation
+    assert parts(a) == ["“We expect a long winter,”", "“but the barns are full.”"]
+    assert a.source.text == "the farmer"
+    assert a.parent is None
+    # anything found inside the quotation hangs under the outer attribution
+    assert all(b.parent == a.id for b in atts if b is not a)
+
+
+def test_continued_quote_in_next_sentence(nlp):
+    text = "“The station is closed,” said Ravi Menon. “Trains will not stop here until June.”"
+    atts = [a for a in run(nlp, text) if a.parent is None]
+    (a,) = atts
+    assert parts(a) == ["“The station is closed,”", "“Trains will not stop here until June.”"]
+    assert a.source.text == "Ravi Menon"
+
+
+def test_multi_paragraph_quote(nlp):
+    text = (
+        "Union leader Tom Reyes read out a statement.\n\n"
+        "“This is the first paragraph of our message, and it does not close.\n\n"
+        "“This is the second paragraph, which ends the quotation,” Reyes said.\n"
+    )
+    quotes = find_quotes(text)
+    assert len(quotes) == 1 and len(quotes[0]) == 2  # one quotation over two paragraphs
+    a = by_cue(run(nlp, text), "said")
+    assert parts(a) == [
+        "“This is the first paragraph of our message, and it does not close.",
+        "“This is the second paragraph, which ends the quotation,”",
+    ]
+    assert a.source.text == "Reyes"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He said “this quotation is never closed\n\nA new paragraph follows.",
+        "“Open “open again and then nothing",
+        "Stray ” closing mark, then \" a straight one, then '' two apostrophes",
+        "“" * 50 + "”" * 3,
+        "\"",
+        "",
+    ],
+)
+def test_unbalanced_quotes_never_crash(nlp, text):
+    atts = run(nlp, text)  # run() checks that every offset is in range
+    for q in find_quotes(text):
+        for s, e in q:
+            assert 0 <= s < e <= len(text)
+    assert isinstance(atts, list)
+
+
+def test_unclosed_quote_ends_with_its_paragraph(nlp):
+    text = "He said “this quotation is never closed\n\nThe next paragraph is the author's."
+    a = by_cue(run(nlp, text), "said")
+    assert a.content.text == "“this quotation is never closed"
+    assert a.source.text == "He"
+
+
+def test_according_to_anonymous(nlp):
+    text = "According to a senior official, the contract was signed in secret."
+    (a,) = run(nlp, text)
+    assert a.cue.text == "According to"
+    assert a.source.text == "a senior official"
+    assert a.anonymous and a.source_role == "official"
+    assert a.content.text == "the contract was signed in secret"
+    assert a.form == "indirect"
+
+
+def test_anonymous_sources(nlp):
+    (a,) = run(nlp, "Two people familiar with the negotiations said the deal was close.")
+    assert a.anonymous and a.source.text == "Two people familiar with the negotiations"
+    (b,) = run(nlp, "A senior official said the talks had stalled.")
+    assert b.anonymous and b.source_name is None
+    (c,) = run(nlp, "Lena Vogt said the talks had stalled.")
+    assert not c.anonymous and c.source_name == "Lena Vogt"
+
+
+def test_told_afp_is_the_medium(nlp):
+    text = "Transport minister Daniel Okafor told AFP that the budget had been approved."
+    (a,) = run(nlp, text)
+    assert a.cue.text == "told"
+    assert a.medium is not None and a.medium.text == "AFP"
+    assert a.content.text == "that the budget had been approved"
+    assert a.source_name == "Daniel Okafor" and a.source_role == "minister"
+    assert a.form == "indirect" and a.kind == "speech"
+
+
+def test_statement_and_tweet_media(nlp):
+    (a,) = run(nlp, "The minister said in a statement that the border would stay open.")
+    assert a.medium.text == "a statement"
+    assert a.content.text == "that the border would stay open"
+    (b,) = run(nlp, "Kim Ortiz tweeted that the match was rigged.")
+    assert b.medium_name == "Twitter" and b.cue.text == "tweeted"
+
+
+def test_reportedly_hedge(nlp):
+    (a,) = run(nlp, "The ferry company reportedly cancelled all winter crossings.")
+    assert a.hedge is not None and a.hedge.text == "reportedly"
+    assert a.source is None
+    assert "cancelled all winter crossings" in a.content.text
+    (b,) = run(nlp, "Tomas Rivera allegedly told investors that the mine was safe.")
+    assert b.hedge is not None and b.hedge.text == "allegedly"
+    assert b.cue.text == "told" and b.source.text == "Tomas Rivera"
+
+
+def test_pronoun_resolution(nlp):
+    text = (
+        "Margaret Oduya, a city council member, arrived late with John Bell. "
+        "She said the vote had been rigged. He told reporters that he disagreed."
+    )
+    atts = run(nlp, text)
+    she = by_cue(atts, "said")
+    assert she.source.text == "She" and she.source_name == "Margaret Oduya"
+    he = by_cue(atts, "told")
+    assert he.source.text == "He" and he.source_name == "John Bell"
+
+
+def test_pronoun_resolution_across_quotes(nlp):
+    text = (
+        "“The bridge will reopen next spring,” Mayor Helen Park said on Monday.\n\n"
+        "“We are not going to rush the inspection,” she said."
+    )
+    atts = run(nlp, text)
+    second = [a for a in atts if a.source is not None and a.source.text == "she"]
+    assert second and second[0].source_name == "Helen Park"
+
+
+def test_bare_title_resolution(nlp):
+    text = "Governor Ana Ruiz visited the port on Friday. The governor said the port would expand."
+    a = by_cue(run(nlp, text), "said")
+    assert a.source.text == "The governor" and a.source_name == "Ana Ruiz"
+
+
+def test_nested_chain_outlet_spokesperson_erroneous(nlp):
+    text = "The Coastal Tribune reported that a port spokesperson called the audit “erroneous.”"
+    atts = run(nlp, text)
+    outer = by_cue(atts, "reported")
+    inner = by_cue(atts, "called")
+    assert outer.parent is None and outer.kind == "report"
+    assert outer.source.text == "The Coastal Tribune"
+    assert inner.parent == outer.id
+    assert inner.source.text == "a port spokesperson" and inner.source_role == "spokesperson"
+    assert inner.content.text.startswith("the audit") and "erroneous" in inner.content.text
+    assert inner.form == "mixed"
+    chains = citation_chains(atts, outlet="Daily Planet")
+    assert ["Daily Planet", "The Coastal Tribune", "a port spokesperson"] in chains
+
+
+def test_belief_and_intention_kinds(nlp):
+    atts = run(nlp, "Critics think the plan is too expensive, and the governor wants to delay it.")
+    think = by_cue(atts, "think")
+    assert think.kind == "belief" and think.content.text == "the plan is too expensive"
+    want = by_cue(atts, "wants")
+    assert want.kind == "intention" and want.content.text == "to delay it"
+    assert want.source.text == "the governor"
+
+
+def test_colon_quote_and_mixed(nlp):
+    text = "Olga Berg, who runs the shelter, said: “We have no beds left.”"
+    (a,) = run(nlp, text)
+    assert a.cue.text == "said:" and a.content.text == "“We have no beds left.”"
+    assert a.source.text.startswith("Olga Berg")
+    (m,) = run(nlp, "Lena Vogt said the plan was “a disaster for the valley.”")
+    assert m.form == "mixed"
+
+
+def test_passive_has_no_source(nlp):
+    atts = run(nlp, "It is widely believed that the factory will close.")
+    a = by_cue(atts, "is widely believed")
+    assert a.source is None and a.content.text == "that the factory will close"
+
+
+def test_pure_function_and_ids(nlp):
+    doc = nlp("“Yes,” she said. Kai Moreau said the vote was fair, and Ines Dupont agreed.")
+    first = extract_attributions(doc)
+    second = extract_attributions(doc)
+    assert first == second
+    ids = [a.id for a in first]
+    assert len(set(ids)) == len(ids)
+    assert all(a.parent in ids for a in first if a.parent)
+
+
+POLNEAR_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear" / "dev"
+
+
+def test_polnear_dev_scores():
+    if not (POLNEAR_DEV / "text").is_dir() or not (POLNEAR_DEV / "attributions").is_dir():
+        pytest.skip(f"PolNeAR dev data not found at {POLNEAR_DEV}")
+    from storyledger.eval.attribution import score_attribution
+
+    t0 = time.perf_counter()
+    scores = score_attribution(POLNEAR_DEV)
+    elapsed = time.perf_counter() - t0
+    assert scores["n_docs"] >= 80
+    assert scores["content_f1_30"] >= 0.75, scores
+    assert scores["source_accuracy"] >= 0.85, scores
+    assert elapsed < 180, f"took {elapsed:.0f}s"
