@@ -201,6 +201,75 @@ def times(db_path: str, as_json: bool, doc_ref: str | None, types: tuple[str, ..
         click.echo(f"{r['doc_id']}  {r['start']:>6}  {r['type']:<8} {value:<14} {r['text']!r}  {anchor}")
 
 
+@main.command()
+@DB_OPTION
+@JSON_OPTION
+@click.option("--doc", "doc_ref", metavar="DOC", help="Only this document (id, prefix or PATH[#N]).")
+@click.option("--source", help="Only sources whose span or resolved name contains this.")
+@click.option("--outlet", help="Only documents from this outlet.")
+@click.option("--kind", type=click.Choice(["speech", "report", "belief", "intention", "perception"]),
+              help="Only this kind of attribution.")
+@click.option("--text", help="Only contents containing this text.")
+def attributions(db_path: str, as_json: bool, doc_ref: str | None, source: str | None,
+                 outlet: str | None, kind: str | None, text: str | None) -> None:
+    """List attributions: who said (reported, believed, intended) what, through whom."""
+    with _open(db_path) as ledger:
+        records = ledger.attributions(doc_id=_doc_filter(ledger, doc_ref), source=source,
+                                      outlet=outlet, kind=kind, text=text)
+    if as_json:
+        _print_json(records)
+        return
+    for r in records:
+        who = r["source_name"] or (r["source"]["text"] if r["source"] else "(no source)")
+        via = f" via {r['medium']['text']}" if r.get("medium") else ""
+        hedge = f" [hedged: {r['hedge']['text']}]" if r.get("hedge") else ""
+        click.echo(f"{r['doc_id']} {r['id']:>4} {r['kind']:<10} {who}{via} —{r['cue']['text']}→ "
+                   f"{r['content']['text'][:120]!r}{hedge}")
+
+
+@main.command()
+@DB_OPTION
+@JSON_OPTION
+@click.option("--measure", help="Only measure keys containing this, e.g. \"US troops\".")
+@click.option("--doc", "doc_ref", metavar="DOC", help="Only this document (id, prefix or PATH[#N]).")
+def quantities(db_path: str, as_json: bool, measure: str | None, doc_ref: str | None) -> None:
+    """List quantities with what they count, their measure key, as-of time and source."""
+    with _open(db_path) as ledger:
+        records = ledger.quantities(measure=measure, doc_id=_doc_filter(ledger, doc_ref))
+    if as_json:
+        _print_json(records)
+        return
+    for r in records:
+        value = r["value"] if r["value"] is not None else f"{r['low']}–{r['high']}"
+        as_of = f"{r['as_of']} ({r['as_of_source']})" if r["as_of"] else "undated"
+        click.echo(f"{r['measure_key']:<32} {r['approx'] or '':<10} {value!s:<10} {as_of:<24} "
+                   f"{r['source'] or '-'}: {r['text']!r}")
+
+
+@main.command()
+@DB_OPTION
+@JSON_OPTION
+@click.option("--doc", "doc_ref", metavar="DOC", help="Only this document (id, prefix or PATH[#N]).")
+@click.option("--polarity", type=click.Choice(["affirmed", "negated"]))
+@click.option("--source", help="Only claims whose source contains this.")
+@click.option("--text", help="Only propositions containing this.")
+def claims(db_path: str, as_json: bool, doc_ref: str | None, polarity: str | None,
+           source: str | None, text: str | None) -> None:
+    """List claims: propositions with polarity, modality, source, as-of time and evidence."""
+    with _open(db_path) as ledger:
+        records = ledger.claims(doc_id=_doc_filter(ledger, doc_ref), polarity=polarity,
+                                source=source, text=text)
+    if as_json:
+        _print_json(records)
+        return
+    for r in records:
+        flags = " ".join(f for f in (r["polarity"] if r["polarity"] != "affirmed" else "",
+                                     r["modality"] if r["modality"] != "fact" else "",
+                                     "hedged" if r["hedged"] else "") if f)
+        click.echo(f"{r['doc_id']} {r['id']:>4} {r['source'] or '-'}: {r['proposition'][:120]!r}"
+                   f"{f'  [{flags}]' if flags else ''}")
+
+
 @main.group(name="eval")
 def eval_group() -> None:
     """Score each capability on public annotated data (TempEval-3, PolNeAR, FNC-1, quantulum3)."""
@@ -224,3 +293,29 @@ def eval_timex(tml: str, as_json: bool) -> None:
     from .eval.timex import score_timeml
 
     _print_scores(score_timeml(tml), as_json)
+
+
+@eval_group.command(name="attribution")
+@click.option("--brat", "brat_dir", required=True, type=click.Path(exists=True, file_okay=False),
+              help="A folder with text/*.txt and attributions/*.ann (PolNeAR's brat standoff).")
+@click.option("--kinds", help="Score only predictions of these kinds, e.g. speech,report "
+                              "(for quote-only corpora); PolNeAR annotates all kinds.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def eval_attribution(brat_dir: str, kinds: str | None, as_json: bool) -> None:
+    """Attribution scores: content P/R/F1 at ≥30 % and ≥80 % coverage, source and cue accuracy
+    on matched pairs, and exact-span F1 for source, cue and content."""
+    from .eval.attribution import score_attribution
+
+    wanted = {k.strip() for k in kinds.split(",") if k.strip()} if kinds else None
+    _print_scores(score_attribution(brat_dir, kinds=wanted), as_json)
+
+
+@eval_group.command(name="quantities")
+@click.option("--quantulum", "path", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="A quantulum3 test file (sentences with gold value, unit and surface).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def eval_quantities(path: str, as_json: bool) -> None:
+    """Quantity scores: value F1 (equal values, overlapping spans) and unit accuracy."""
+    from .eval.quantities import score_quantities
+
+    _print_scores(score_quantities(path), as_json)

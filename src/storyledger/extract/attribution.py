@@ -94,6 +94,7 @@ class _Lexicon:
     roles: tuple[str, ...]
     roles_set: frozenset[str]
     outlets: frozenset[str]
+    outlet_names: tuple[str, ...]  # as they spell themselves
     media_verbs: dict[str, str | None]
     media_platforms: frozenset[str]
 
@@ -124,6 +125,7 @@ def _lex() -> _Lexicon:
         roles_set=frozenset(data["roles"]) | frozenset(data["female_titles"])
         | frozenset(data["male_titles"]),
         outlets=frozenset(o.lower() for o in data["outlets"]),
+        outlet_names=tuple(data["outlets"]),
         media_verbs=dict(data["media_verbs"]),
         media_platforms=frozenset(p.lower() for p in data["media_platforms"]),
     )
@@ -1121,6 +1123,61 @@ def _tokens_in(doc: Doc, a: int, b: int) -> list[Token]:
 # Source description
 
 
+def _without_determiner(toks: Span) -> Span:
+    """The phrase as a name: no leading article, no trailing time ("… group on Tuesday")."""
+    doc, start, end = toks.doc, toks.start, toks.end
+    while start < end - 1 and doc[start].pos_ in ("DET", "PRON") and doc[start].dep_ in ("det", "poss"):
+        start += 1
+    while end - 1 > start and doc[end - 1].ent_type_ in ("DATE", "TIME"):
+        end -= 1
+        while end - 1 > start and doc[end - 1].pos_ in ("ADP", "DET"):
+            end -= 1
+    return doc[start:end]
+
+
+def _canonical_outlet(name: str | None, lex: _Lexicon) -> str | None:
+    """A known outlet's own spelling for a name written with a typo ("RIA Novosty")."""
+    if not name or len(name) < 8 or name.lower() in lex.outlets:
+        return name
+    for outlet in lex.outlet_names:
+        if abs(len(outlet) - len(name)) <= 1 and _edit_distance(outlet.lower(), name.lower()) <= 1:
+            return outlet
+    return name
+
+
+def _edit_distance(a: str, b: str) -> int:
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def _relative_antecedent(doc: Doc, tok: Token) -> tuple[int, int] | None:
+    """The noun phrase a relative pronoun stands for: "four sources … who claimed"."""
+    clause = tok.head
+    if tok.lower_ not in ("who", "which", "that") or clause.dep_ != "relcl":
+        return None
+    noun = clause.head
+    if noun.pos_ not in ("NOUN", "PROPN"):
+        return None
+    # "four sources within the departments who claimed": the parser often hangs the clause on
+    # the nearest noun; people speak, so "who" climbs to the noun that owns the phrase.
+    while tok.lower_ == "who" and noun.dep_ == "pobj" and noun.head.dep_ == "prep" \
+            and noun.head.head.pos_ in ("NOUN", "PROPN"):
+        noun = noun.head.head
+    start = noun.left_edge.i
+    end = max((t.i for t in noun.subtree if t.i < clause.left_edge.i), default=noun.i)
+    while end > start and doc[end].is_punct:
+        end -= 1
+    return start, end
+
+
+_DOCUMENT_NOUNS = ("report", "article", "story", "study", "investigation", "piece", "paper", "memo")
+
+
 def _source_info(ctx: _Ctx, lo: int, hi: int) -> tuple[str | None, str | None, str | None, bool]:
     """(name, role, affiliation, anonymous) for the source tokens [lo, hi]."""
     doc, lex = ctx.doc, ctx.lex
@@ -1150,14 +1207,26 @@ def _source_info(ctx: _Ctx, lo: int, hi: int) -> tuple[str | None, str | None, s
                     name = doc[a : t.i + 1].text
                 break
     affiliation = orgs[0].text if orgs and (persons or role) else None
-    if name is None and orgs and not role:
-        name = orgs[0].text
     head = None
     # the syntactic head of the span: the token whose head lies outside it
     for t in toks:
         if not (lo <= t.head.i <= hi) or t.head is t:
             head = t
             break
+    if name is None and orgs and not role:
+        # The entity that heads the phrase names it ("the Russian RIA Novosti"); an entity that
+        # only modifies it does not ("the US-led coalition", "Syrian regime media").
+        heading = [e for e in orgs if head is not None and e.start <= head.i < e.end]
+        coordinated = head is not None and any(c.dep_ == "conj" and c.i <= hi for c in head.children)
+        if heading and not coordinated:
+            first = head.i  # the proper-noun chain the entity may have cut short ("RIA Novosti")
+            while first - 1 >= lo and doc[first - 1].pos_ == "PROPN" and doc[first - 1].dep_ == "compound":
+                first -= 1
+            name = doc[min(first, heading[0].start):heading[0].end].text
+        elif head is not None and head.pos_ in ("NOUN", "PROPN"):
+            name = _without_determiner(toks).text
+        else:
+            name = orgs[0].text
     anonymous = False
     if head is not None and not persons:
         hl = head.lower_
@@ -1472,8 +1541,19 @@ def _extract(doc: Doc) -> list[Attribution]:
             lo, hi = c.source
             source = _span(doc, lo, hi)
             name, role, affil, anonymous = _source_info(ctx, lo, hi)
-            if lo == hi and doc[lo].lower_ in ctx.lex.pronouns:
+            antecedent = _relative_antecedent(doc, doc[lo]) if lo == hi else None
+            if antecedent is not None:
+                name, role, affil, anonymous = _source_info(ctx, *antecedent)
+                if anonymous or name is None:
+                    name = _span(doc, *antecedent).text
+            elif lo == hi and doc[lo].lower_ in ctx.lex.pronouns:
                 name = _resolve(ctx, doc[lo], genders, mentions) or None
+            elif name is None and doc[hi].lemma_.lower() in _DOCUMENT_NOUNS \
+                    and doc[lo].lower_ in ("the", "this", "that"):
+                # "the report" is the report named last: "a report by Foreign Policy"
+                named = [a for a in out if a.source_name and a.source
+                         and doc[hi].lower_ in a.source.text.lower()]
+                name = named[-1].source_name if named else None
             elif name is None or name == source.text:
                 name = _resolve_role(ctx, lo, hi, mentions) or name
             elif name is None and source is not None and not anonymous:
@@ -1497,7 +1577,7 @@ def _extract(doc: Doc) -> list[Attribution]:
             Attribution(
                 id=f"a{i + 1}",
                 source=source,
-                source_name=name,
+                source_name=_canonical_outlet(name, ctx.lex),
                 source_role=role,
                 source_affiliation=affil,
                 anonymous=anonymous,

@@ -1,7 +1,7 @@
 """Per-article extraction: one cleaned document and its spaCy parse in, its records out.
 
 A pure function of one document, so an engine can map it over any number of documents; each
-stage can also be run and timed alone (``STAGES``).
+stage can also be run and timed alone.
 """
 
 from __future__ import annotations
@@ -16,11 +16,33 @@ from spacy.tokens import Doc
 
 from ..model import Document
 from .attribution import Attribution, extract_attributions
+from .claims import Claim, extract_claims
 from .dating import DateEstimate, estimate_date_window
 from .nlp import load_nlp
+from .quantities import Quantity, extract_quantities
 from .timex import TimeExpression, tag_time_expressions
 
 PIPE_BATCH = 32
+
+
+@dataclass(frozen=True)
+class QuantityInContext:
+    """A quantity with what the document says around it: when, and who states it."""
+
+    id: str  # "q3", unique within the document
+    quantity: Quantity
+    as_of: str | None  # TIMEX3 value, or the publication date
+    as_of_source: str | None  # "text" / "publication" / None (undated, no time in the sentence)
+    as_of_text: str | None  # the time expression as written
+    attribution_id: str | None  # the innermost attribution whose content holds it
+    source: str | None  # who states it: that attribution's source, else the outlet
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, **self.quantity.to_dict(), "as_of": self.as_of,
+            "as_of_source": self.as_of_source, "as_of_text": self.as_of_text,
+            "attribution_id": self.attribution_id, "source": self.source,
+        }
 
 
 @dataclass(frozen=True)
@@ -30,6 +52,8 @@ class Extraction:
     doc_id: str
     time_expressions: tuple[TimeExpression, ...]
     attributions: tuple[Attribution, ...]
+    quantities: tuple[QuantityInContext, ...]
+    claims: tuple[Claim, ...]
     date_estimate: DateEstimate | None  # only for undated documents
 
 
@@ -56,12 +80,66 @@ def _timed(times: StageTimes | None, stage: str, work: Callable[[], Any]) -> Any
     return result
 
 
+def _innermost(attributions: tuple[Attribution, ...], start: int, end: int) -> Attribution | None:
+    holding = [a for a in attributions if a.content.start <= start and end <= a.content.end]
+    return min(holding, key=lambda a: a.content.end - a.content.start, default=None)
+
+
+def quantities_in_context(doc: Document, parsed: Doc, quantities: list[Quantity],
+                          timexes: list[TimeExpression],
+                          attributions: tuple[Attribution, ...]) -> tuple[QuantityInContext, ...]:
+    """Give each quantity its as-of time and its source.
+
+    A time expression belongs to the nearest quantity of its sentence with no other quantity
+    between them ("1,723 troops, up from the 1,251 reported in June": June is the 1,251's);
+    a quantity with none is as of the publication date, marked as such.
+    """
+    times_of: dict[int, TimeExpression] = {}
+    for sentence in parsed.sents:
+        inside = [i for i, q in enumerate(quantities)
+                  if sentence.start_char <= q.start < sentence.end_char]
+        if not inside:
+            continue
+        for timex in timexes:
+            in_sentence = sentence.start_char <= timex.start < sentence.end_char
+            if not in_sentence or timex.type not in ("DATE", "TIME"):
+                continue
+            if timex.value and timex.value.endswith("_REF"):
+                continue  # "now", "recently": no date to attach
+            nearest = min(inside, key=lambda i: min(abs(quantities[i].start - timex.end),
+                                                    abs(timex.start - quantities[i].end)))
+            times_of.setdefault(nearest, timex)
+    records = []
+    for i, quantity in enumerate(quantities):
+        timex = times_of.get(i)
+        if timex is not None:
+            as_of, as_of_source, as_of_text = timex.value, "text", timex.text
+        elif doc.published:
+            as_of, as_of_source, as_of_text = doc.published, "publication", None
+        else:
+            as_of = as_of_source = as_of_text = None
+        attribution = _innermost(attributions, quantity.start, quantity.end)
+        source = doc.outlet
+        if attribution is not None:
+            source = attribution.source_name or (attribution.source.text if attribution.source else None)
+        records.append(QuantityInContext(f"q{i + 1}", quantity, as_of, as_of_source, as_of_text,
+                                         attribution.id if attribution else None, source))
+    return tuple(records)
+
+
 def extract_document(doc: Document, parsed: Doc, times: StageTimes | None = None) -> Extraction:
     """Run every extractor on one document whose parse is ``parsed``."""
     timexes = _timed(times, "time", lambda: tag_time_expressions(doc.text, anchor_date(doc), doc=parsed))
-    attributions = _timed(times, "attribution", lambda: extract_attributions(parsed, outlet=doc.outlet))
+    attributions = tuple(_timed(times, "attribution",
+                                lambda: extract_attributions(parsed, outlet=doc.outlet)))
+    quantities = _timed(times, "quantities", lambda: extract_quantities(parsed))
+    in_context = quantities_in_context(doc, parsed, quantities, timexes, attributions)
+    claims = _timed(times, "claims", lambda: extract_claims(
+        parsed, outlet=doc.outlet, published=doc.published, attributions=list(attributions),
+        quantities=quantities, quantity_ids=[q.id for q in in_context], timexes=timexes,
+    ))
     estimate = None if doc.published else estimate_date_window(doc.text, timexes)
-    return Extraction(doc.id, tuple(timexes), tuple(attributions), estimate)
+    return Extraction(doc.id, tuple(timexes), attributions, in_context, tuple(claims), estimate)
 
 
 def extract_documents(docs: Iterable[Document], times: StageTimes | None = None) -> Iterator[Extraction]:

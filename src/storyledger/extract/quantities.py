@@ -1062,7 +1062,63 @@ def _tokens_for(doc: Doc, s: int, e: int) -> Span | None:
 
 def _canon_head(lemma: str, lex: Lexicon) -> str:
     lemma = lemma.lower()
+    if lemma.endswith("s") and not lemma.endswith("ss") and (
+        lemma[:-1] in lex.synonyms or lemma[:-1] in lex.countable or lemma[:-1] == "troop"
+    ):
+        lemma = lemma[:-1]  # a capitalised plural ("US Troops") the lemmatiser left alone
     return lex.synonyms.get(lemma, lemma)
+
+
+_MEASURE_NOUNS = frozenset({"number", "figure", "count", "total", "level", "size", "toll", "tally"})
+
+
+def _comparative_subject(doc: Doc, c: _Cand) -> None:
+    """What a vague comparative is about: "the true number of US troops in Syria was 'much
+    higher'" compares a number of US troops in Syria."""
+    span = _tokens_for(doc, c.start, c.end)
+    if span is None or len(span) == 0:
+        return
+    verb = span[0]
+    for _ in range(4):
+        if verb.pos_ in ("VERB", "AUX") or verb.dep_ == "ROOT":
+            break
+        verb = verb.head
+    subject = next((t for t in verb.children if t.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None or subject.lemma_.lower() not in _MEASURE_NOUNS:
+        return
+    of = next((t for t in subject.children if t.dep_ == "prep" and t.lower_ == "of"), None)
+    noun = next((t for t in of.children if t.dep_ == "pobj"), None) if of is not None else None
+    if noun is None or noun.pos_ not in ("NOUN", "PROPN"):
+        return
+    mods = [t for t in noun.lefts if t.dep_ in ("amod", "compound", "nmod")]
+    c.head, c.head_tok = noun.lemma_.lower(), noun
+    c.modifiers = tuple(t.text for t in mods)
+    c.counted = " ".join([*c.modifiers, noun.text])
+    for prep in (t for t in noun.children if t.dep_ == "prep" and t.lower_ in _SCOPE_PREPS):
+        place = next((t for t in prep.children if t.dep_ == "pobj" and t.ent_type_ in _PLACE_ENTS), None)
+        if place is not None:
+            c.extra["subject_place"] = place.text
+            c.extra["subject_scope"] = f"{prep.text} {doc[place.left_edge.i:place.i + 1].text}"
+            break
+
+
+def _subject_nationality(tok: Token, lex: Lexicon) -> str | None:
+    """The nation acting in the clause: "The U.S. was believed to have deployed 1,723 troops"."""
+    verb = tok
+    for _ in range(6):
+        if verb.dep_ == "ROOT":
+            break
+        verb = verb.head
+        if verb.pos_ not in ("VERB", "AUX"):
+            continue
+        subject = next((t for t in verb.children if t.dep_ in ("nsubj", "nsubjpass")), None)
+        if subject is not None:
+            for t in subject.subtree:
+                found = _demonym(t.text, lex)
+                if found:
+                    return found
+            return None
+    return None
 
 
 def _plural(lemma: str) -> str:
@@ -1539,6 +1595,9 @@ def extract_quantities(doc: Doc) -> list[Quantity]:
                     continue
         final.append(c)
 
+    for c in final:
+        if c.rule == "vague_comparative" and c.head is None:
+            _comparative_subject(doc, c)
     dominant = _dominant_place(doc, lex) if final else None
     demonyms = _doc_demonyms(doc, lex) if final else {}
     # comparisons "X, up from (the) Y", "compared with Y"
@@ -1552,8 +1611,8 @@ def extract_quantities(doc: Doc) -> list[Quantity]:
             scope, place = None, None
         if place == "@dominant":
             place = dominant
-        c.extra["place"] = place
-        c.extra["scope"] = scope
+        c.extra["place"] = place or c.extra.get("subject_place")
+        c.extra["scope"] = scope or c.extra.get("subject_scope")
     # ellipsis: "the 1,251 reported in June" inherits what is counted from its comparison partner
     for c in final:
         if c.partner is not None:
@@ -1703,6 +1762,8 @@ def _finalise(doc: Doc, doc_text: str, c: _Cand, lex: Lexicon, demonyms: dict[st
         key = f"{unit or kind} of {c.counted}"
     elif head is not None:
         canon = _canon_head(head, lex)
+        if nat is None and not rest and c.head_tok is not None:
+            nat = _subject_nationality(c.head_tok, lex)
         if nat is None and not rest and canon in demonyms:
             common = demonyms[canon].most_common(2)
             if len(common) == 1 or (len(common) > 1 and common[0][1] >= 2 * common[1][1]):

@@ -243,6 +243,57 @@ class Ledger:
         rows = self.db.execute(sql + " ORDER BY d.seq, t.start", params).fetchall()
         return [{**dict(row), "resolved": bool(row["resolved"])} for row in rows]
 
+    def _records(self, table: str, where: list[tuple[str, tuple[Any, ...]]],
+                 order: str) -> list[dict[str, Any]]:
+        """Rows of an extraction table as their JSON records, with the document's title, outlet
+        and date added. ``where`` holds (SQL condition with ? placeholders, values) pairs."""
+        sql = (f"SELECT x.doc_id, x.data, d.title, d.outlet, d.published FROM {table} x "
+               "JOIN documents d ON d.id = x.doc_id")
+        if where:
+            sql += " WHERE " + " AND ".join(condition for condition, _ in where)
+        params = [value for _, values in where for value in values]
+        rows = self.db.execute(f"{sql} ORDER BY {order}", params).fetchall()
+        return [{"doc_id": r["doc_id"], **json.loads(r["data"]), "doc_title": r["title"],
+                 "outlet": r["outlet"], "published": r["published"]} for r in rows]
+
+    def quantities(self, *, measure: str | None = None, doc_id: str | None = None) -> list[dict[str, Any]]:
+        where: list[tuple[str, tuple[Any, ...]]] = []
+        if measure:
+            where.append((f"x.measure_key {_LIKE}", (_contains(measure),)))
+        if doc_id:
+            where.append(("x.doc_id = ?", (doc_id,)))
+        return self._records("quantities", where, "x.measure_key, d.published, d.seq, x.start")
+
+    def claims(self, *, doc_id: str | None = None, polarity: str | None = None,
+               source: str | None = None, text: str | None = None) -> list[dict[str, Any]]:
+        where: list[tuple[str, tuple[Any, ...]]] = []
+        if doc_id:
+            where.append(("x.doc_id = ?", (doc_id,)))
+        if polarity:
+            where.append(("x.polarity = ?", (polarity,)))
+        if source:
+            where.append((f"x.source {_LIKE}", (_contains(source),)))
+        if text:
+            where.append((f"x.proposition {_LIKE}", (_contains(text),)))
+        return self._records("claims", where, "d.seq, x.start")
+
+    def attributions(self, *, doc_id: str | None = None, source: str | None = None,
+                     outlet: str | None = None, kind: str | None = None,
+                     text: str | None = None) -> list[dict[str, Any]]:
+        where: list[tuple[str, tuple[Any, ...]]] = []
+        if doc_id:
+            where.append(("x.doc_id = ?", (doc_id,)))
+        if source:
+            where.append((f"(x.source_text {_LIKE} OR x.source_name {_LIKE})",
+                          (_contains(source), _contains(source))))
+        if outlet:
+            where.append(("d.outlet = ?", (outlet,)))
+        if kind:
+            where.append(("x.kind = ?", (kind,)))
+        if text:
+            where.append((f"x.content_text {_LIKE}", (_contains(text),)))
+        return self._records("attributions", where, "d.seq, x.content_start")
+
     def search(self, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
         """Documents matching an FTS5 query, best first, with a highlighted snippet."""
         try:
@@ -278,6 +329,34 @@ def _write_extraction(db: sqlite3.Connection, extraction: Extraction) -> None:
           a.rule, json.dumps(a.to_dict(), ensure_ascii=False))
          for a in extraction.attributions],
     )
+    db.executemany(
+        "INSERT INTO quantities (doc_id, quantity_id, start, end, text, value, low, high, approx, unit, "
+        "counted, measure_key, kind, as_of, as_of_source, attribution_id, source, data) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(doc_id, q.id, q.quantity.start, q.quantity.end, q.quantity.text, q.quantity.value,
+          q.quantity.low, q.quantity.high, q.quantity.approx, q.quantity.unit, q.quantity.counted,
+          q.quantity.measure_key, q.quantity.kind, q.as_of, q.as_of_source, q.attribution_id,
+          q.source, json.dumps(q.to_dict(), ensure_ascii=False))
+         for q in extraction.quantities],
+    )
+    db.executemany(
+        "INSERT INTO claims (doc_id, claim_id, start, end, proposition, polarity, modality, hedged, "
+        "attribution_id, source, as_of, as_of_source, rule, data) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(doc_id, c.id, c.start, c.end, c.proposition, c.polarity, c.modality, c.hedged,
+          c.attribution_id, c.source, c.as_of, c.as_of_source, c.rule,
+          json.dumps(c.to_dict(), ensure_ascii=False))
+         for c in extraction.claims],
+    )
+
+
+_LIKE = "LIKE ? ESCAPE '\\'"
+
+
+def _contains(value: str) -> str:
+    """A LIKE pattern for "contains ``value``", its own % and _ matched literally."""
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:

@@ -95,6 +95,44 @@ MIGRATIONS.append([
     )""",
     "CREATE INDEX attributions_source ON attributions(source_name)",
     "CREATE INDEX attributions_kind ON attributions(kind)",
+    """CREATE TABLE quantities (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        quantity_id TEXT NOT NULL,             -- "q3"
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        value REAL, low REAL, high REAL,
+        approx TEXT,
+        unit TEXT,
+        counted TEXT,
+        measure_key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        as_of TEXT,
+        as_of_source TEXT,                     -- text / publication / NULL
+        attribution_id TEXT,
+        source TEXT,
+        data TEXT NOT NULL,
+        PRIMARY KEY (doc_id, quantity_id)
+    )""",
+    "CREATE INDEX quantities_measure ON quantities(measure_key)",
+    """CREATE TABLE claims (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        claim_id TEXT NOT NULL,                -- "c4"
+        start INTEGER NOT NULL,
+        end INTEGER NOT NULL,
+        proposition TEXT NOT NULL,
+        polarity TEXT NOT NULL,                -- affirmed / negated
+        modality TEXT NOT NULL,                -- fact / plan / prediction / demand / condition
+        hedged INTEGER NOT NULL,
+        attribution_id TEXT,
+        source TEXT,
+        as_of TEXT,
+        as_of_source TEXT,
+        rule TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (doc_id, claim_id)
+    )""",
+    "CREATE INDEX claims_source ON claims(source)",
     # Documents extracted by an older extractor version are extracted again on the next build.
     "ALTER TABLE documents ADD COLUMN extracted_version TEXT",
     # For undated documents: {earliest, latest, evidence} read from the text, never a date.

@@ -1,0 +1,140 @@
+"""Score stance labels the FNC-1 way, and score the stance model on FNC-1 files.
+
+FNC-1 score (as the competition's ``scorer.py``): each pair earns 0.25 when gold and prediction
+agree on related-versus-unrelated, and, when the gold is related (agree, disagree, discuss),
+0.75 more when the prediction is exactly the gold label.  ``fnc_score`` is the total as a
+percentage of the best possible total (every label right).  Alongside it: per-class F1 over the
+four labels and their unweighted mean, ``macro_f1`` (as in Hanselowski et al. 2018, the metric
+that is not won by labelling everything related "discuss").
+
+Run ``python -m storyledger.eval.stance --bodies train_bodies.csv --stances dev_stances.csv``;
+``--body-disjoint`` instead scores the held-out bodies of :func:`storyledger.link.stance.body_disjoint_split`
+of the stances file (the shipped model was trained without them).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+STANCES = ("agree", "disagree", "discuss", "unrelated")
+RELATED = frozenset(("agree", "disagree", "discuss"))
+
+
+def _check(labels: Sequence[str], what: str) -> list[str]:
+    out = []
+    for i, label in enumerate(labels):
+        norm = str(label).strip().lower()
+        if norm not in STANCES:
+            raise ValueError(f"{what}[{i}]: unknown stance {label!r} (expected one of {', '.join(STANCES)})")
+        out.append(norm)
+    return out
+
+
+def fnc_score(gold: Sequence[str], pred: Sequence[str]) -> dict[str, Any]:
+    """FNC-1 score (percent of the maximum), macro-F1 and per-class F1 of ``pred`` against ``gold``."""
+    if len(gold) != len(pred):
+        raise ValueError(f"gold has {len(gold)} labels but pred has {len(pred)}")
+    gold = _check(gold, "gold")
+    pred = _check(pred, "pred")
+    score = best = 0.0
+    confusion = {g: dict.fromkeys(STANCES, 0) for g in STANCES}
+    for g, p in zip(gold, pred, strict=True):
+        confusion[g][p] += 1
+        g_rel, p_rel = g in RELATED, p in RELATED
+        best += 1.0 if g_rel else 0.25
+        if g_rel == p_rel:
+            score += 0.25
+            if g_rel and g == p:
+                score += 0.75
+    result: dict[str, Any] = {
+        "fnc_score": 100.0 * score / best if best else 0.0,
+        "fnc_raw": score,
+        "fnc_max": best,
+    }
+    f1s = []
+    for label in STANCES:
+        tp = confusion[label][label]
+        n_pred = sum(confusion[g][label] for g in STANCES)
+        n_gold = sum(confusion[label].values())
+        f1 = 2 * tp / (n_pred + n_gold) if n_pred + n_gold else 0.0
+        result[f"f1_{label}"] = f1
+        f1s.append(f1)
+    result["macro_f1"] = sum(f1s) / len(f1s)
+    result["accuracy"] = sum(confusion[g][g] for g in STANCES) / len(gold) if gold else 0.0
+    result["n"] = len(gold)
+    result["confusion"] = confusion  # gold -> predicted -> count
+    return result
+
+
+def score_rows(rows: Sequence[Any], *, model: Any = None) -> dict[str, Any]:
+    """Score ``model`` (default: the shipped one) on StanceRow-like rows (headline, body, stance)."""
+    from storyledger.link.stance import StanceModel
+
+    model = model if model is not None else StanceModel.load()
+    pred = model.predict([(r.headline, r.body) for r in rows])
+    return fnc_score([r.stance for r in rows], pred)
+
+
+def score_stance_files(bodies_csv: str | Path, stances_csv: str | Path, *, model: Any = None,
+                       body_disjoint: bool = False, dev_fraction: float = 0.2, seed: int = 0) -> dict[str, Any]:
+    """Score the stance model on an FNC-1 bodies + stances pair of files.
+
+    With ``body_disjoint`` only the held-out bodies of :func:`body_disjoint_split` (``dev_fraction``,
+    ``seed``) are scored.  ``model`` is a StanceModel or a path to one; default: the shipped model.
+    """
+    from storyledger.link.stance import StanceModel, body_disjoint_split, read_stances
+
+    if model is None or isinstance(model, str | Path):
+        model = StanceModel.load(model)
+    if body_disjoint:
+        _, rows = body_disjoint_split(bodies_csv, stances_csv, dev_fraction=dev_fraction, seed=seed)
+    else:
+        rows = read_stances(bodies_csv, stances_csv)
+    rows = [r for r in rows if r.stance]
+    if not rows:
+        raise ValueError(f"{stances_csv}: no labelled pairs to score")
+    result = score_rows(rows, model=model)
+    result["bodies"] = len({r.body_id for r in rows})
+    result["split"] = f"body-disjoint held-out {dev_fraction:g} (seed {seed})" if body_disjoint else "all"
+    return result
+
+
+def format_report(result: dict[str, Any]) -> str:
+    lines = [
+        f"pairs: {result['n']}  bodies: {result.get('bodies', '?')}  split: {result.get('split', 'all')}",
+        f"FNC score: {result['fnc_score']:.2f}  ({result['fnc_raw']:.2f} of {result['fnc_max']:.2f})",
+        f"macro-F1:  {result['macro_f1']:.4f}  accuracy: {result['accuracy']:.4f}",
+        "F1: " + "  ".join(f"{label} {result['f1_' + label]:.4f}" for label in STANCES),
+        "confusion (rows gold, columns predicted):",
+        "            " + "".join(f"{label:>11}" for label in STANCES),
+    ]
+    for g in STANCES:
+        lines.append(f"{g:>11} " + "".join(f"{result['confusion'][g][p]:>11}" for p in STANCES))
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m storyledger.eval.stance",
+                                     description="Score the stance model on FNC-1 files.")
+    parser.add_argument("--bodies", required=True, help="FNC-1 bodies CSV (Body ID, articleBody)")
+    parser.add_argument("--stances", required=True, help="FNC-1 stances CSV (Headline, Body ID, Stance)")
+    parser.add_argument("--model", default=None, help="a stance model .npz (default: the shipped one)")
+    parser.add_argument("--body-disjoint", action="store_true",
+                        help="score only the held-out bodies of the Body-ID-disjoint split")
+    parser.add_argument("--dev-fraction", type=float, default=0.2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", action="store_true", help="print the scores as JSON")
+    args = parser.parse_args(argv)
+    result = score_stance_files(args.bodies, args.stances, model=args.model, body_disjoint=args.body_disjoint,
+                                dev_fraction=args.dev_fraction, seed=args.seed)
+    print(json.dumps(result, indent=1) if args.json else format_report(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,250 @@
+"""Claims: one record per assertion a reader might check.
+
+A claim comes either from an attribution (its content, said by its source) or from a sentence
+the outlet asserts in its own voice. Each records its proposition (the evidence with quotation
+marks, a leading "that" and hedges stripped), polarity, modality, as-of time, quantities and
+entities, and why: the cue words that decided polarity and modality are kept as evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from functools import cache
+from typing import Any
+
+from spacy.tokens import Doc, Span
+
+from ..resources import load_json
+from .attribution import Attribution
+from .quantities import Quantity
+from .timex import TimeExpression
+
+_QUOTES = "\"“”‘’'«»"
+
+
+@dataclass(frozen=True)
+class Claim:
+    id: str  # "c4", unique within the document
+    start: int  # the evidence span, offsets into the document text
+    end: int
+    evidence: str
+    proposition: str
+    polarity: str  # affirmed / negated
+    polarity_cue: str | None  # the words that made it negated
+    modality: str  # fact / plan / prediction / demand / condition
+    modality_cue: str | None
+    hedged: bool
+    hedge_cue: str | None
+    attribution_id: str | None  # None: the outlet asserts it in its own voice
+    source: str | None  # who asserts it: the attribution's source, or the outlet
+    as_of: str | None  # TIMEX3 value of the time the claim is about, or the publication date
+    as_of_source: str | None  # "text" (a time expression in the claim) / "publication" / None
+    quantity_ids: tuple[str, ...]
+    entities: tuple[str, ...]
+    rule: str  # "attribution" or "outlet-sentence"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    denial_lemmas: frozenset[str]
+    negative_evaluation: re.Pattern[str]
+    negation_words: frozenset[str]
+    modality: tuple[tuple[str, frozenset[str], re.Pattern[str] | None], ...]
+    modal_verbs: dict[str, str]
+    kind_modality: dict[str, str]
+    hedge: re.Pattern[str]
+    strip_hedge: re.Pattern[str]
+    entity_labels: frozenset[str]
+    min_words: int
+
+
+def _phrases(words: list[str]) -> re.Pattern[str] | None:
+    if not words:
+        return None
+    alternatives = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+    return re.compile(rf"(?<![\w-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
+
+
+@cache
+def _lexicon() -> _Lexicon:
+    data = load_json("claims.json")
+    modality = tuple(
+        (name, frozenset(data["modality"][name].get("lemmas", [])),
+         _phrases(data["modality"][name].get("phrases", [])))
+        for name in data["modality_order"]
+    )
+    return _Lexicon(
+        frozenset(data["denial_cue_lemmas"]),
+        _phrases(data["negative_evaluations"]),  # type: ignore[arg-type]
+        frozenset(data["negation_words"]),
+        modality,
+        data["modal_verbs"],
+        data["kind_modality"],
+        _phrases(data["hedges"]),  # type: ignore[arg-type]
+        _phrases(data["strip_from_propositions"]),  # type: ignore[arg-type]
+        frozenset(data["entity_labels"]),
+        data["min_words"],
+    )
+
+
+def clean_proposition(text: str) -> str:
+    """The assertion itself: no surrounding quotation marks, leading "that", or hedges."""
+    text = text.strip().strip(_QUOTES + " ,;:")
+    text = re.sub(r"^(?:that|whether)\s+", "", text, flags=re.IGNORECASE)
+    text = _lexicon().strip_hedge.sub("", text)
+    text = "".join(ch for ch in text if ch not in "“”\"")
+    text = re.sub(r"\s{2,}", " ", text).strip(" ,;:")
+    return text[:1].upper() + text[1:] if text else text
+
+
+def _span(parsed: Doc, start: int, end: int) -> Span | None:
+    return parsed.char_span(start, end, alignment_mode="expand")
+
+
+def _polarity(span: Span, attribution: Attribution | None, parsed: Doc) -> tuple[str, str | None]:
+    lex = _lexicon()
+    if attribution is not None:
+        cue = _span(parsed, attribution.cue.start, attribution.cue.end)
+        if cue is not None and any(t.lemma_.lower() in lex.denial_lemmas for t in cue):
+            return "negated", attribution.cue.text
+    evaluation = lex.negative_evaluation.search(span.text)
+    if evaluation:
+        return "negated", evaluation.group(0)
+    root = span.root
+    heads = {root.i} | {t.i for t in root.children if t.dep_ in ("conj", "ccomp", "xcomp")}
+    for token in span:
+        if token.dep_ == "neg" and token.head.i in heads:
+            return "negated", f"{token.text} {token.head.text}"
+        if token.lower_ in ("no", "never", "nobody", "nothing", "none") and (
+            token.head.i in heads or token.head.head.i in heads
+        ):
+            return "negated", f"{token.text} {token.head.text}"
+    for token in span:  # a denial verb inside an outlet's own sentence: "The US denied reports …"
+        if token.lemma_.lower() in lex.denial_lemmas and token.pos_ == "VERB" and token.i in heads:
+            return "negated", token.text
+    return "affirmed", None
+
+
+def _modality(span: Span, attribution: Attribution | None) -> tuple[str, str | None]:
+    lex = _lexicon()
+    lemmas = {t.lemma_.lower(): t.text for t in span if t.pos_ in ("VERB", "AUX", "ADJ", "ADV")}
+    modals = {lex.modal_verbs[t.lower_]: t.text for t in reversed(span)
+              if t.tag_ == "MD" and t.lower_ in lex.modal_verbs}
+    for name, words, phrases in lex.modality:
+        hit = modals.get(name) or next((lemmas[w] for w in words if w in lemmas), None)
+        if hit is None and phrases is not None:
+            match = phrases.search(span.text)
+            hit = match.group(0) if match else None
+        if hit is not None:
+            return name, hit
+    if attribution is not None and attribution.kind in lex.kind_modality:
+        return lex.kind_modality[attribution.kind], attribution.cue.text
+    return "fact", None
+
+
+def _speaks(attribution: Attribution) -> bool:
+    """Whether the source is someone who can assert: named, anonymous, or a pronoun for
+    someone. "the troop movements do not indicate …" is part of its speaker's claim, not one."""
+    return attribution.source is not None and (attribution.source_name is not None or attribution.anonymous)
+
+
+def _claim_attributions(attributions: list[Attribution]) -> list[Attribution]:
+    """The attributions that carry propositions: the innermost ones (an outlet's report of a
+    spokesperson's words is the spokesperson's claim) and any whose nested reports cover less
+    than half of it; an innermost one with no real speaker gives way to its parent."""
+    by_id = {a.id: a for a in attributions}
+    chosen: dict[str, Attribution] = {}
+    nested: dict[str, int] = {}  # parent id -> characters of its content its children cover
+    for a in attributions:
+        if a.parent in by_id:
+            nested[a.parent] = nested.get(a.parent, 0) + a.content.end - a.content.start
+    for attribution in attributions:
+        size = attribution.content.end - attribution.content.start
+        if nested.get(attribution.id, 0) >= 0.5 * size:
+            continue  # its children carry what it reports
+        while not _speaks(attribution) and attribution.parent in by_id:
+            attribution = by_id[attribution.parent]
+        chosen[attribution.id] = attribution
+    return sorted(chosen.values(), key=lambda a: a.content.start)
+
+
+def _as_of(start: int, end: int, timexes: list[TimeExpression],
+           published: str | None) -> tuple[str | None, str | None]:
+    for timex in timexes:
+        if start <= timex.start < end and timex.type in ("DATE", "TIME") and timex.value \
+                and not timex.value.endswith("_REF"):
+            return timex.value, "text"
+    return (published, "publication") if published else (None, None)
+
+
+def extract_claims(
+    parsed: Doc,
+    *,
+    outlet: str | None,
+    published: str | None,
+    attributions: list[Attribution],
+    quantities: list[Quantity],
+    quantity_ids: list[str],
+    timexes: list[TimeExpression],
+) -> list[Claim]:
+    """Claims of one document, in text order. Pure: everything comes from the arguments."""
+    lex = _lexicon()
+    text = parsed.text  # spaCy rebuilds Doc.text on every access: read it once
+    found: list[tuple[int, int, Attribution | None, str]] = []
+    leaves = _claim_attributions(attributions)
+    covered: list[tuple[int, int]] = [(a.content.start, a.content.end) for a in attributions]
+    covered += [(a.cue.start, a.cue.end) for a in attributions]
+    for attribution in leaves:
+        found.append((attribution.content.start, attribution.content.end, attribution, "attribution"))
+    for sentence in parsed.sents:
+        s, e = sentence.start_char, sentence.end_char
+        overlap = sum(max(0, min(e, ce) - max(s, cs)) for cs, ce in covered)
+        if overlap >= 0.3 * (e - s):
+            continue  # reported speech: its attribution carries the claim
+        words = [t for t in sentence if not t.is_punct and not t.is_space]
+        if len(words) < lex.min_words or sentence.text.rstrip().endswith("?"):
+            continue
+        if not any(t.pos_ in ("VERB", "AUX") for t in sentence):
+            continue
+        found.append((s, e, None, "outlet-sentence"))
+    found.sort(key=lambda item: (item[0], item[1]))
+
+    claims: list[Claim] = []
+    for number, (start, end, attribution, rule) in enumerate(found, start=1):
+        span = _span(parsed, start, end)
+        if span is None or not span.text.strip():
+            continue
+        polarity, polarity_cue = _polarity(span, attribution, parsed)
+        modality, modality_cue = _modality(span, attribution)
+        hedge_match = lex.hedge.search(text[start:end]) if attribution is None else None
+        hedge_cue = attribution.hedge.text if attribution is not None and attribution.hedge else (
+            hedge_match.group(0) if hedge_match else None)
+        source = (attribution.source_name or (attribution.source.text if attribution.source else None)) \
+            if attribution is not None else outlet
+        as_of, as_of_source = _as_of(start, end, timexes, published)
+        claims.append(Claim(
+            id=f"c{number}",
+            start=start,
+            end=end,
+            evidence=text[start:end],
+            proposition=clean_proposition(text[start:end]),
+            polarity=polarity,
+            polarity_cue=polarity_cue,
+            modality=modality,
+            modality_cue=modality_cue,
+            hedged=hedge_cue is not None,
+            hedge_cue=hedge_cue,
+            attribution_id=attribution.id if attribution is not None else None,
+            source=source,
+            as_of=as_of,
+            as_of_source=as_of_source,
+            quantity_ids=tuple(qid for q, qid in zip(quantities, quantity_ids, strict=True)
+                               if start <= q.start and q.end <= end),
+            entities=tuple(dict.fromkeys(ent.text for ent in span.ents if ent.label_ in lex.entity_labels)),
+            rule=rule,
+        ))
+    return claims
