@@ -246,8 +246,11 @@ def test_oversized_file_is_skipped_with_the_limit_named(tmp_path, db):
     result = cli("build", str(big), "--db", db, "--max-file-mb", "1")
     assert "over the size limit of 1 MB" in result.stderr and "--max-file-mb" in result.stderr
     assert cli_json("docs", "--db", db) == []
-    cli("build", str(big), "--db", db, "--max-file-mb", "3", "-q")
+    result = cli("build", str(big), "--db", db, "--max-file-mb", "3", "-q")
     assert len(cli_json("docs", "--db", db)) == 1
+    # Two megabytes of one "article": stored and searchable, not parsed for claims.
+    assert "too long to extract" in result.stderr and "--max-doc-chars" in result.stderr
+    assert cli_json("search", "council", "--db", db)
 
 
 def test_strict_exits_non_zero_but_still_stores_the_good(tmp_path, db):

@@ -52,10 +52,12 @@ def main() -> None:
               help="Read every input as this format instead of guessing from its name.")
 @click.option("--max-file-mb", default=20, show_default=True, type=click.FloatRange(min=0.001),
               help="Skip inputs (or WARC/JSONL/CSV records) larger than this.")
+@click.option("--max-doc-chars", default=200_000, show_default=True, type=click.IntRange(min=1),
+              help="Store but do not extract from documents longer than this (dumps, not articles).")
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any input could not be read.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar; only problems and the summary.")
 def build(inputs: tuple[str, ...], db_path: str, field_map: str | None, force_format: str | None,
-          max_file_mb: float, strict: bool, quiet: bool) -> None:
+          max_file_mb: float, max_doc_chars: int, strict: bool, quiet: bool) -> None:
     """Read INPUTS (files, folders, globs, or - for standard input) into the ledger.
 
     Plain text, HTML, JSON Lines, JSON, CSV and WARC(.gz) are recognised by their names.
@@ -70,7 +72,7 @@ def build(inputs: tuple[str, ...], db_path: str, field_map: str | None, force_fo
         raise click.UsageError(f"{error} — {getattr(error, 'hint', '')}") from None
 
     def on_problem(problem: InputProblem) -> None:
-        click.echo(f"skipped {problem.message()}", err=True)
+        click.echo(f"{'skipped' if problem.skipped else 'warning'} {problem.message()}", err=True)
 
     def progress(files: list[Any]) -> Any:
         from tqdm import tqdm
@@ -79,7 +81,8 @@ def build(inputs: tuple[str, ...], db_path: str, field_map: str | None, force_fo
 
     try:
         with Ledger(db_path) as ledger:
-            report = run_build(list(inputs), ledger, options, on_problem=on_problem, progress=progress)
+            report = run_build(list(inputs), ledger, options, on_problem=on_problem, progress=progress,
+                               max_extract_chars=max_doc_chars)
             total = ledger.count_documents()
     except StoryledgerError as error:
         raise click.ClickException(str(error)) from None
@@ -319,3 +322,13 @@ def eval_quantities(path: str, as_json: bool) -> None:
     from .eval.quantities import score_quantities
 
     _print_scores(score_quantities(path), as_json)
+
+
+# Commands that live beside the code they drive, one module per area.
+def _register_area_commands() -> None:
+    from .link.commands import register as register_link
+
+    register_link(main, eval_group)
+
+
+_register_area_commands()

@@ -138,6 +138,7 @@ class InputProblem:
     origin: Origin
     reason: str
     hint: str = ""
+    skipped: bool = True  # False: the input was stored, with something left undone
 
     def message(self) -> str:
         text = f"{self.origin.describe()}: {self.reason}"

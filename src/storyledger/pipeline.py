@@ -24,6 +24,10 @@ from .store.ledger import Ledger
 READER_VERSION = f"{__version__}+r1"
 EXTRACTOR_VERSION = f"{__version__}+e1"
 STREAMING_FORMATS = ("warc", "jsonl", "csv")  # size limits apply per record, not per file
+# News articles run to tens of thousands of characters; a "document" of megabytes is a dump or a
+# scraping accident, and parsing it would hold up the whole batch. It is stored and searchable,
+# not extracted.
+DEFAULT_MAX_EXTRACT_CHARS = 200_000
 
 
 @dataclass
@@ -61,6 +65,7 @@ def build(
     *,
     on_problem: ProblemHandler | None = None,
     progress: Callable[[list[InputFile]], object] | None = None,
+    max_extract_chars: int = DEFAULT_MAX_EXTRACT_CHARS,
 ) -> BuildReport:
     """Read every input named in ``specs`` into ``ledger``; return what happened."""
     options = options or ReadOptions()
@@ -85,12 +90,12 @@ def build(
     iterator = progress(files) if progress else files
     for file in iterator:  # type: ignore[union-attr]
         report.files += 1
-        _build_file(file, ledger, options, index, report, problem)
+        _build_file(file, ledger, options, index, report, problem, max_extract_chars)
     return report
 
 
 def _build_file(file: InputFile, ledger: Ledger, options: ReadOptions, index: NearDuplicateIndex,
-                report: BuildReport, problem: ProblemHandler) -> None:
+                report: BuildReport, problem: ProblemHandler, max_extract_chars: int) -> None:
     origin = Origin(file.path)
     try:
         size = file.size()
@@ -130,15 +135,23 @@ def _build_file(file: InputFile, ledger: Ledger, options: ReadOptions, index: Ne
             else:
                 index.add(doc.id, minhash)
             batch.append((doc, to_bytes(minhash)))
+            if len(doc.text) > max_extract_chars:
+                problem(InputProblem(
+                    Origin(doc.path, doc.record),
+                    f"{len(doc.text):,} characters, too long to extract claims from (limit {max_extract_chars:,})",
+                    "it is stored and searchable; raise --max-doc-chars to extract it",
+                    skipped=False,
+                ))
             if len(batch) >= 200:  # bounded memory on huge WARC and JSONL files
-                _write(ledger, batch, [], report)
+                _write(ledger, batch, [], report, max_extract_chars)
                 batch.clear()
     inputs = [] if file.path == "<stdin>" else [(file.path, digest, len(seen_here), READER_VERSION)]
-    _write(ledger, batch, inputs, report)
+    _write(ledger, batch, inputs, report, max_extract_chars)
 
 
 def _write(ledger: Ledger, batch: list[tuple[Document, bytes | None]],
-           inputs: list[tuple[str, str, int, str]], report: BuildReport) -> None:
+           inputs: list[tuple[str, str, int, str]], report: BuildReport, max_extract_chars: int) -> None:
     """Extract from the batch's documents and store them, all in one transaction."""
-    extractions = {e.doc_id: e for e in extract_documents((d for d, _ in batch), report.stage_times)}
+    extractable = (d for d, _ in batch if len(d.text) <= max_extract_chars)
+    extractions = {e.doc_id: e for e in extract_documents(extractable, report.stage_times)}
     report.documents_added += ledger.write_batch(batch, inputs, extractions, EXTRACTOR_VERSION)
