@@ -54,10 +54,16 @@ def main() -> None:
               help="Skip inputs (or WARC/JSONL/CSV records) larger than this.")
 @click.option("--max-doc-chars", default=200_000, show_default=True, type=click.IntRange(min=1),
               help="Store but do not extract from documents longer than this (dumps, not articles).")
+@click.option("--engine", "engine_kind", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="Where extraction runs: local processes, or a Dask cluster.")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Worker processes (local pool or Dask LocalCluster).")
+@click.option("--scheduler", metavar="ADDRESS", help="An existing Dask scheduler (implies --engine dask).")
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any input could not be read.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar; only problems and the summary.")
 def build(inputs: tuple[str, ...], db_path: str, field_map: str | None, force_format: str | None,
-          max_file_mb: float, max_doc_chars: int, strict: bool, quiet: bool) -> None:
+          max_file_mb: float, max_doc_chars: int, engine_kind: str, workers: int, scheduler: str | None,
+          strict: bool, quiet: bool) -> None:
     """Read INPUTS (files, folders, globs, or - for standard input) into the ledger.
 
     Plain text, HTML, JSON Lines, JSON, CSV and WARC(.gz) are recognised by their names.
@@ -79,10 +85,13 @@ def build(inputs: tuple[str, ...], db_path: str, field_map: str | None, force_fo
 
         return tqdm(files, desc="reading", unit="file", disable=quiet or None, file=sys.stderr)
 
+    from .engine import Engine
+
+    engine = Engine("dask" if scheduler else engine_kind, workers, scheduler)
     try:
-        with Ledger(db_path) as ledger:
+        with Ledger(db_path) as ledger, engine:
             report = run_build(list(inputs), ledger, options, on_problem=on_problem, progress=progress,
-                               max_extract_chars=max_doc_chars)
+                               max_extract_chars=max_doc_chars, engine=engine)
             total = ledger.count_documents()
     except StoryledgerError as error:
         raise click.ClickException(str(error)) from None
@@ -322,6 +331,33 @@ def eval_quantities(path: str, as_json: bool) -> None:
     from .eval.quantities import score_quantities
 
     _print_scores(score_quantities(path), as_json)
+
+
+@main.command()
+@click.option("--corpus", required=True, type=click.Path(exists=True), help="A corpus folder or file.")
+@click.option("--mode", type=click.Choice(["throughput", "dask", "memory", "all"]), default="throughput",
+              show_default=True, help="throughput: full build against the parse-only floor; dask: 1 vs N "
+              "workers; memory: peak RSS as the corpus grows.")
+@click.option("--workers", default="1,2", show_default=True, help="Dask worker counts to compare.")
+@click.option("--sizes", default="1000,5000", show_default=True, help="Corpus sizes for the memory mode.")
+@click.option("--map", "field_map", metavar="FIELD=COLUMN,...", help="As for build.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def bench(corpus: str, mode: str, workers: str, sizes: str, field_map: str | None, as_json: bool) -> None:
+    """Measure speed and memory: the full pipeline against spaCy's parse alone (same documents,
+    same process), Dask scaling, and memory growth with corpus size."""
+    from .eval import bench as benchmarks
+    from .ingest.readers import ReadOptions, parse_field_map
+
+    options = ReadOptions(field_map=parse_field_map(field_map))
+    result: dict[str, Any] = {"corpus": corpus}
+    if mode in ("throughput", "all"):
+        result["throughput"] = benchmarks.throughput(corpus, options)
+    if mode in ("dask", "all"):
+        counts = tuple(int(n) for n in workers.split(",") if n.strip())
+        result.update(benchmarks.dask_scaling(corpus, counts, options))
+    if mode in ("memory", "all"):
+        result.update(benchmarks.memory_growth(corpus, tuple(int(n) for n in sizes.split(",") if n.strip())))
+    click.echo(json.dumps(result, indent=None if as_json else 1))
 
 
 # Commands that live beside the code they drive, one module per area.

@@ -1,0 +1,142 @@
+"""`storyledger bench`: throughput against the spaCy floor, Dask scaling, and memory growth.
+
+Measured side by side in one run, because the machines are noisy: ratios mean more than
+seconds. The floor is spaCy's parse alone over the same cleaned texts: no pipeline built on it
+can be faster.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from ..engine import Engine
+from ..extract.nlp import load_nlp
+from ..ingest.documents import documents_from
+from ..ingest.readers import ReadOptions, read_bytes
+from ..ingest.sources import InputFile, expand_inputs
+from ..model import Document, Origin, RawArticle
+from ..pipeline import BATCH_DOCS, build
+from ..store.ledger import Ledger
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def corpus_documents(corpus: str, options: ReadOptions | None = None, limit: int | None = None) -> list[Document]:
+    """The cleaned documents of a corpus, as the build would see them."""
+    options = options or ReadOptions()
+    docs: list[Document] = []
+    for item in expand_inputs([corpus]):
+        if not isinstance(item, InputFile):
+            continue
+        for raw in read_bytes(item.read(), Origin(item.path), options):
+            if isinstance(raw, RawArticle):
+                docs.extend(d for d in documents_from(raw) if isinstance(d, Document))
+        if limit and len(docs) >= limit:
+            return docs[:limit]
+    return docs
+
+
+def _words(docs: list[Document]) -> int:
+    return sum(len(d.text.split()) for d in docs)
+
+
+def _timed_build(corpus: str, engine: Engine, options: ReadOptions) -> tuple[float, dict[str, float], int]:
+    with tempfile.TemporaryDirectory() as tmp, Ledger(Path(tmp) / "bench.db") as ledger:
+        start = time.perf_counter()
+        report = build([corpus], ledger, options, engine=engine)
+        seconds = time.perf_counter() - start
+    return seconds, dict(report.stage_times.seconds), report.documents_added
+
+
+def throughput(corpus: str, options: ReadOptions | None = None) -> dict[str, Any]:
+    """(a) the spaCy parse alone and (b) the full build, on the same documents, in this process."""
+    options = options or ReadOptions()
+    nlp = load_nlp()  # loaded before either clock starts
+    nlp("warm up")
+    docs = corpus_documents(corpus, options)
+    words = _words(docs)
+    start = time.perf_counter()
+    for _ in nlp.pipe((d.text for d in docs), batch_size=BATCH_DOCS):
+        pass
+    parse_seconds = time.perf_counter() - start
+    with Engine() as engine:
+        build_seconds, stages, added = _timed_build(corpus, engine, options)
+    return {
+        "documents": len(docs),
+        "documents_built": added,
+        "words": words,
+        "parse_only": {"seconds": round(parse_seconds, 3), "words_per_second": round(words / parse_seconds)},
+        "full_build": {"seconds": round(build_seconds, 3), "words_per_second": round(words / build_seconds)},
+        "ratio_full_to_parse": round(parse_seconds / build_seconds, 3),
+        "stages_seconds": {k: round(v, 3) for k, v in sorted(stages.items(), key=lambda kv: -kv[1])},
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
+
+
+def dask_scaling(corpus: str, workers: tuple[int, ...] = (1, 2), options: ReadOptions | None = None) -> dict[str, Any]:
+    """The full build on a Dask LocalCluster of each size; cluster start-up is timed apart."""
+    options = options or ReadOptions()
+    runs = {}
+    for n in workers:
+        start = time.perf_counter()
+        engine = Engine("dask", n).start()
+        startup = time.perf_counter() - start
+        try:
+            seconds, _, added = _timed_build(corpus, engine, options)
+        finally:
+            engine.close()
+        runs[str(n)] = {"workers": n, "seconds": round(seconds, 3), "startup_seconds": round(startup, 3),
+                        "documents": added}
+    base = runs[str(workers[0])]["seconds"]
+    for run in runs.values():
+        run["speedup"] = round(base / run["seconds"], 3)
+    return {"dask": runs}
+
+
+def _write_repeated_corpus(docs: list[Document], count: int, folder: Path) -> None:
+    """``count`` article files made by repeating the corpus's documents; each copy gets a line
+    naming its copy number, so each is a new document (and a near-duplicate of its original)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        doc = docs[i % len(docs)]
+        copy = i // len(docs)
+        (folder / f"{i:06d}.txt").write_text(f"{doc.text}\n\nRepeated copy number {copy} for the memory benchmark.\n",
+                                             encoding="utf-8")
+
+
+def memory_growth(corpus: str, sizes: tuple[int, ...] = (1000, 5000)) -> dict[str, Any]:
+    """Peak RSS of a full build (in a fresh process each) as the corpus grows."""
+    docs = corpus_documents(corpus)
+    runs = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            folder = Path(tmp) / f"corpus-{size}"
+            _write_repeated_corpus(docs, size, folder)
+            code = (
+                "import json, sys, time\n"
+                "from storyledger.eval.bench import peak_rss_mb\n"
+                "from storyledger.pipeline import build\n"
+                "from storyledger.store.ledger import Ledger\n"
+                "start = time.perf_counter()\n"
+                "with Ledger(sys.argv[2]) as ledger:\n"
+                "    report = build([sys.argv[1]], ledger)\n"
+                "print(json.dumps({'documents': report.documents_added, 'seconds': time.perf_counter() - start,"
+                " 'peak_rss_mb': peak_rss_mb()}))\n"
+            )
+            out = subprocess.run([sys.executable, "-c", code, str(folder), str(Path(tmp) / f"{size}.db")],
+                                 check=True, capture_output=True, text=True, env={**os.environ})
+            runs[str(size)] = json.loads(out.stdout.strip().splitlines()[-1])
+    first, last = runs[str(sizes[0])]["peak_rss_mb"], runs[str(sizes[-1])]["peak_rss_mb"]
+    return {"memory": runs, "rss_growth_percent": round(100 * (last - first) / first, 1),
+            "how": "documents of the corpus repeated, each copy with a line naming its copy number"}
