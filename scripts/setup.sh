@@ -7,3 +7,7 @@ cd "$(dirname "$0")/.."
 python=${PYTHON:-python3}
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check torch==2.13.0 -e ".[test]"
+# The browser tests drive Debian's Chromium (never a browser Playwright downloads).
+if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && apt-get install -y -qq chromium
+fi

@@ -6,8 +6,8 @@ import shutil
 import sqlite3
 
 import pytest
-from conftest import EXAMPLES, EXAMPLES_MAP, FIXTURES, cli
 
+from conftest import EXAMPLES, EXAMPLES_MAP, FIXTURES, cli
 from storyledger import pipeline
 from storyledger.engine import Engine
 from storyledger.ingest.readers import ReadOptions, parse_field_map

@@ -14,15 +14,10 @@ from typing import Any
 import click
 
 from . import __version__
+from .cli_options import DB_OPTION, JSON_OPTION
 from .errors import StoryledgerError
 from .model import Document, InputProblem
-from .store.ledger import DEFAULT_DB, Ledger, open_ledger
-
-DB_OPTION = click.option(
-    "--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path(dir_okay=False),
-    help="The ledger file (SQLite).",
-)
-JSON_OPTION = click.option("--json", "as_json", is_flag=True, help="Print one JSON array of records.")
+from .store.ledger import Ledger, open_ledger
 
 
 def _print_json(records: Any) -> None:
@@ -334,20 +329,30 @@ def eval_quantities(path: str, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--corpus", required=True, type=click.Path(exists=True), help="A corpus folder or file.")
-@click.option("--mode", type=click.Choice(["throughput", "dask", "memory", "all"]), default="throughput",
+@click.option("--corpus", type=click.Path(exists=True), help="A corpus folder or file (all modes but fuzz).")
+@click.option("--mode", type=click.Choice(["throughput", "dask", "memory", "all", "fuzz"]), default="throughput",
               show_default=True, help="throughput: full build against the parse-only floor; dask: 1 vs N "
-              "workers; memory: peak RSS as the corpus grows.")
+              "workers; memory: peak RSS as the corpus grows; fuzz: random hostile input at every reader.")
+@click.option("--seconds", default=60.0, show_default=True, help="How long the fuzz mode runs.")
+@click.option("--seed", default=0, show_default=True, help="The fuzz mode's random seed.")
 @click.option("--workers", default="1,2", show_default=True, help="Dask worker counts to compare.")
 @click.option("--sizes", default="1000,5000", show_default=True, help="Corpus sizes for the memory mode.")
 @click.option("--map", "field_map", metavar="FIELD=COLUMN,...", help="As for build.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def bench(corpus: str, mode: str, workers: str, sizes: str, field_map: str | None, as_json: bool) -> None:
+def bench(corpus: str | None, mode: str, seconds: float, seed: int, workers: str, sizes: str,
+          field_map: str | None, as_json: bool) -> None:
     """Measure speed and memory: the full pipeline against spaCy's parse alone (same documents,
-    same process), Dask scaling, and memory growth with corpus size."""
+    same process), Dask scaling, and memory growth with corpus size; or fuzz the readers."""
     from .eval import bench as benchmarks
     from .ingest.readers import ReadOptions, parse_field_map
 
+    if mode == "fuzz":
+        from .eval.fuzz import run_fuzz
+
+        click.echo(json.dumps(run_fuzz(seconds, seed), default=str, indent=None if as_json else 1))
+        return
+    if corpus is None:
+        raise click.UsageError("--corpus is required for this mode")
     options = ReadOptions(field_map=parse_field_map(field_map))
     result: dict[str, Any] = {"corpus": corpus}
     if mode in ("throughput", "all"):
@@ -363,8 +368,11 @@ def bench(corpus: str, mode: str, workers: str, sizes: str, field_map: str | Non
 # Commands that live beside the code they drive, one module per area.
 def _register_area_commands() -> None:
     from .link.commands import register as register_link
+    from .present.commands import register as register_present
+    from .store.commands import register as register_store
 
-    register_link(main, eval_group)
+    for register in (register_link, register_present, register_store):
+        register(main, eval_group)
 
 
 _register_area_commands()

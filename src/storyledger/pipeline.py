@@ -132,6 +132,10 @@ def build(
             if len(pending.documents) >= flush_at:
                 _flush(pending, ledger, engine, report, max_extract_chars)
     _flush(pending, ledger, engine, report, max_extract_chars)
+    if report.documents_added:  # corpus links are rebuilt from the records when the corpus grows
+        from .link.corpus import relink
+
+        relink(ledger)
     return report
 
 

@@ -489,6 +489,7 @@ class _Ctx:
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
         self.text = _text(doc)
+        self.ents = tuple(doc.ents)  # spaCy rebuilds Doc.ents on every access: read it once
         self.lex = _lex()
         self.quotes = _find_quotes(self.text)
         self.char_quote: dict[int, int] = {}
@@ -899,7 +900,7 @@ def _colon_candidates(ctx: _Ctx) -> list[_Cand]:
         lead_text = doc[lead[0].i : t.i].text.lower()
         if lead_text in _NOT_SOURCES:
             continue
-        ents = [e for e in doc.ents if e.label_ in ("PERSON", "ORG", "NORP", "GPE")
+        ents = [e for e in ctx.ents if e.label_ in ("PERSON", "ORG", "NORP", "GPE")
                 and e.start >= lead[0].i and e.end <= t.i]
         named = bool(ents) and ents[-1].end == t.i
         headline = pa == 0
@@ -1139,8 +1140,15 @@ def _canonical_outlet(name: str | None, lex: _Lexicon) -> str | None:
     """A known outlet's own spelling for a name written with a typo ("RIA Novosty")."""
     if not name or len(name) < 8 or name.lower() in lex.outlets:
         return name
-    for outlet in lex.outlet_names:
-        if abs(len(outlet) - len(name)) <= 1 and _edit_distance(outlet.lower(), name.lower()) <= 1:
+    return _closest_outlet(name, lex.outlet_names)
+
+
+@lru_cache(maxsize=4096)
+def _closest_outlet(name: str, outlets: tuple[str, ...]) -> str:
+    low = name.lower()
+    for outlet in outlets:
+        if abs(len(outlet) - len(name)) <= 1 and outlet[0].lower() == low[0] \
+                and _edit_distance(outlet.lower(), low) <= 1:
             return outlet
     return name
 
@@ -1184,9 +1192,9 @@ def _source_info(ctx: _Ctx, lo: int, hi: int) -> tuple[str | None, str | None, s
     toks = doc[lo : hi + 1]
     text = toks.text
     low = text.lower()
-    persons = [e for e in doc.ents if e.label_ == "PERSON" and lo <= e.start and e.end - 1 <= hi]
+    persons = [e for e in ctx.ents if e.label_ == "PERSON" and lo <= e.start and e.end - 1 <= hi]
     orgs = [
-        e for e in doc.ents if e.label_ in ("ORG", "GPE", "NORP") and lo <= e.start and e.end - 1 <= hi
+        e for e in ctx.ents if e.label_ in ("ORG", "GPE", "NORP") and lo <= e.start and e.end - 1 <= hi
     ]
     role = None
     for r in lex.roles:
@@ -1253,7 +1261,7 @@ def _mentions(ctx: _Ctx, cands: Sequence[_Cand]) -> list[_Mention]:
     heads of attribution sources (the tagger sometimes misses a name that speaks)."""
     doc = ctx.doc
     out: dict[int, _Mention] = {}
-    for e in doc.ents:
+    for e in ctx.ents:
         if e.label_ == "PERSON":
             out[e.end] = _Mention(e.start, e.end, e.text, e.root.dep_ in ("nsubj", "nsubjpass"))
     for t in doc:
@@ -1366,7 +1374,7 @@ def _resolve(
         return None
     gender, number = info
     if number == "pl":
-        for e in reversed([e for e in doc.ents if e.end <= tok.i]):
+        for e in reversed([e for e in ctx.ents if e.end <= tok.i]):
             if tok.i - e.end > 400:
                 break
             if e.label_ in ("ORG", "NORP", "GPE"):

@@ -1263,6 +1263,11 @@ def _chunk_head(doc: Doc, k: int) -> Token | None:
     return t if t.pos_ in ("NOUN", "PROPN") else None
 
 
+# A scope's prepositional object spans at most this many tokens (hostile text such as "$1 $1 …"
+# parses into one tree, and walking a whole-document subtree for every quantity is quadratic).
+_MAX_SCOPE_TOKENS = 200
+
+
 def _scope(doc: Doc, c: _Cand, lex: Lexicon) -> tuple[str | None, str | None, Token | None]:
     """The place/actor scope: "in Syria", "at the Qusarki base".  Returns (scope text, place, pobj)."""
     anchor = c.head_tok
@@ -1319,6 +1324,8 @@ def _scope(doc: Doc, c: _Cand, lex: Lexicon) -> tuple[str | None, str | None, To
             or (pobj.pos_ == "PROPN")
             or pobj.lemma_.lower() in ("base", "camp", "border", "city", "province")
         ):
+            if pobj.right_edge.i - pobj.left_edge.i > _MAX_SCOPE_TOKENS:
+                continue  # no place name is this long; walking it per quantity is quadratic
             sub = [t for t in pobj.subtree if t.i <= pobj.i or t.dep_ in ("compound", "amod")]
             sub = [t for t in sub if t.dep_ not in ("relcl", "acl")]
             s_i = min(t.i for t in sub)
@@ -1626,7 +1633,11 @@ def extract_quantities(doc: Doc) -> list[Quantity]:
     # "the cost of one barrel ... is $38": a price per unit
     for c in final:
         if c.unit_kind == "currency" and c.unit and " per " not in c.unit and not c.extra.get("per_noun"):
-            sent_start = max(text.rfind(". ", 0, c.start), text.rfind("\n", 0, c.start)) + 1
+            # Look back within the sentence, and never further than PRICE_LOOKBACK characters:
+            # text with no full stop would otherwise be searched whole for every quantity.
+            lookback = max(0, c.start - PRICE_LOOKBACK)
+            sent_start = max(lookback, text.rfind(". ", lookback, c.start) + 1,
+                             text.rfind("\n", lookback, c.start) + 1)
             pm = re.search(
                 r"\b(?:cost|price|value|worth)\s+of\s+(?:one|a|an|each|a\s+single|1)\s+"
                 r"(?:\w+\s+){0,1}?([a-z]+)\b(?!\s+of\s+\d)",
@@ -1637,6 +1648,9 @@ def extract_quantities(doc: Doc) -> list[Quantity]:
     for c in final:
         quantities.append(_finalise(doc, text, c, lex, demonyms))
     return quantities
+
+
+PRICE_LOOKBACK = 400
 
 
 _ARTICLE_UNIT_STOP = frozenset(

@@ -26,7 +26,10 @@ def document_id(original: str) -> str:
 
 
 def outlet_from_url(url: str) -> str | None:
-    host = (urlsplit(url).hostname or "").lower()
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:  # "http://[::1": a malformed URL names no outlet
+        return None
     if not host:
         return None
     host = host.removeprefix("www.")

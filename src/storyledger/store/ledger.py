@@ -296,6 +296,8 @@ class Ledger:
 
     def search(self, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
         """Documents matching an FTS5 query, best first, with a highlighted snippet."""
+        if not query.strip():
+            raise QueryError("empty search query: give one or more words, e.g. 'troops' or '\"troop withdrawal\"'")
         try:
             rows = self.db.execute(
                 "SELECT d.id, d.title, d.outlet, d.published, "

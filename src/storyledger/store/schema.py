@@ -138,3 +138,124 @@ MIGRATIONS.append([
     # For undated documents: {earliest, latest, evidence} read from the text, never a date.
     "ALTER TABLE documents ADD COLUMN date_estimate TEXT",
 ])
+
+MIGRATIONS.append([
+    # 3: corpus links, rebuilt from the per-document records whenever documents are added.
+    # Every decision keeps the rule that made it (`rule`) and, where there is one, a score.
+    """CREATE TABLE claim_embeddings (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        claim_id TEXT NOT NULL,
+        model TEXT NOT NULL,
+        text_hash TEXT NOT NULL,               -- the embedded text's hash: re-embed when it changes
+        vector BLOB NOT NULL,                  -- float32, L2-normalised
+        PRIMARY KEY (doc_id, claim_id)
+    )""",
+    """CREATE TABLE user_threads (
+        thread_id TEXT PRIMARY KEY,            -- asked for with `storyledger track`; kept across relinks
+        proposition TEXT NOT NULL,
+        created_at TEXT NOT NULL
+    )""",
+    """CREATE TABLE threads (
+        thread_id TEXT PRIMARY KEY,
+        origin TEXT NOT NULL CHECK (origin IN ('auto','user')),
+        label TEXT NOT NULL,
+        proposition TEXT NOT NULL,
+        event TEXT,                            -- event family (resources/link/events.json)
+        entities TEXT NOT NULL,                -- JSON list of resolved entity names
+        first_doc_id TEXT, first_claim_id TEXT, first_date TEXT,
+        claims INTEGER NOT NULL, documents INTEGER NOT NULL,
+        rule TEXT NOT NULL,
+        data TEXT NOT NULL
+    )""",
+    """CREATE TABLE thread_claims (
+        thread_id TEXT NOT NULL REFERENCES threads(thread_id) ON DELETE CASCADE,
+        doc_id TEXT NOT NULL, claim_id TEXT NOT NULL,
+        stance TEXT NOT NULL CHECK (stance IN ('supports','denies','discusses','unrelated')),
+        hedged INTEGER NOT NULL,
+        score REAL NOT NULL,                   -- confidence in the stance
+        relevance REAL NOT NULL,               -- why the claim is on the thread, as a number
+        date TEXT,                             -- the claim's time (as-of, else the document's date)
+        source TEXT,                           -- resolved source entity
+        rule TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (thread_id, doc_id, claim_id)
+    )""",
+    "CREATE INDEX thread_claims_claim ON thread_claims(doc_id, claim_id)",
+    """CREATE TABLE thread_documents (
+        thread_id TEXT NOT NULL REFERENCES threads(thread_id) ON DELETE CASCADE,
+        doc_id TEXT NOT NULL,
+        stance TEXT NOT NULL, hedged INTEGER NOT NULL, score REAL NOT NULL,
+        rule TEXT NOT NULL,
+        PRIMARY KEY (thread_id, doc_id)
+    )""",
+    """CREATE TABLE denial_links (
+        doc_id TEXT NOT NULL, claim_id TEXT NOT NULL,           -- the denial
+        denied_doc_id TEXT NOT NULL, denied_claim_id TEXT NOT NULL,  -- the report it denies
+        score REAL NOT NULL,
+        rule TEXT NOT NULL,
+        PRIMARY KEY (doc_id, claim_id, denied_doc_id, denied_claim_id)
+    )""",
+    """CREATE TABLE contradictions (
+        thread_id TEXT NOT NULL REFERENCES threads(thread_id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('disagreement','change_over_time')),
+        a_doc_id TEXT NOT NULL, a_claim_id TEXT NOT NULL,       -- the earlier (or the report)
+        b_doc_id TEXT NOT NULL, b_claim_id TEXT NOT NULL,       -- the later (or the denial)
+        days REAL,                                              -- b's date minus a's, when both known
+        rule TEXT NOT NULL,
+        data TEXT NOT NULL
+    )""",
+    "CREATE INDEX contradictions_thread ON contradictions(thread_id)",
+    """CREATE TABLE series_points (
+        measure_key TEXT NOT NULL,
+        doc_id TEXT NOT NULL, quantity_id TEXT NOT NULL,
+        value REAL, low REAL, high REAL,                        -- the interval the value stands for
+        approx TEXT,
+        as_of TEXT,                                             -- ISO date (day, month or year)
+        as_of_source TEXT,
+        source TEXT,                                            -- resolved source entity
+        conflict INTEGER NOT NULL,
+        rule TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (measure_key, doc_id, quantity_id)
+    )""",
+    """CREATE TABLE series_conflicts (
+        measure_key TEXT NOT NULL,
+        window TEXT,
+        a_doc_id TEXT NOT NULL, a_quantity_id TEXT NOT NULL,
+        b_doc_id TEXT NOT NULL, b_quantity_id TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        data TEXT NOT NULL
+    )""",
+    "CREATE INDEX series_conflicts_measure ON series_conflicts(measure_key)",
+    """CREATE TABLE entities (
+        entity_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        rule TEXT NOT NULL,                    -- alias-table / surname / self
+        mentions INTEGER NOT NULL
+    )""",
+    """CREATE TABLE entity_aliases (
+        entity_id TEXT NOT NULL REFERENCES entities(entity_id) ON DELETE CASCADE,
+        alias TEXT NOT NULL,
+        rule TEXT NOT NULL,
+        PRIMARY KEY (entity_id, alias)
+    )""",
+    """CREATE TABLE entity_mentions (
+        entity_id TEXT NOT NULL REFERENCES entities(entity_id) ON DELETE CASCADE,
+        doc_id TEXT NOT NULL,
+        item_id TEXT NOT NULL,                 -- claim or attribution id
+        role TEXT NOT NULL,                    -- source / entity
+        text TEXT NOT NULL
+    )""",
+    "CREATE INDEX entity_mentions_entity ON entity_mentions(entity_id)",
+    """CREATE TABLE track_records (
+        kind TEXT NOT NULL CHECK (kind IN ('outlet','source')),
+        name TEXT NOT NULL,
+        claims INTEGER NOT NULL,
+        supported INTEGER NOT NULL,            -- later supported by another source
+        denied INTEGER NOT NULL,               -- later denied or contradicted
+        median_days_to_denial REAL,
+        rule TEXT NOT NULL,
+        data TEXT NOT NULL,                    -- per-claim outcomes, citation chains
+        PRIMARY KEY (kind, name)
+    )""",
+])

@@ -1,0 +1,274 @@
+"""Relink: rebuild the corpus-level records (entities, denial links, threads with stances,
+contradictions, quantity series, track records) from the per-document records in the ledger.
+
+Deterministic, and cheap to re-run: it reads the compact claim and quantity records, never the
+text, and embeds only claims it has not embedded before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ..store import links as sql
+from ..store.ledger import Ledger
+from .contradictions import find_contradictions
+from .embeddings import MODEL_NAME, embed, text_hash
+from .entities import EntityIndex
+from .series import build_series
+from .threads import (
+    ClaimRec,
+    Thread,
+    cluster_threads,
+    decide_stance,
+    events_of,
+    link_denials,
+    place_claims,
+    user_thread,
+)
+from .tracks import track_records
+
+
+@dataclass
+class LinkReport:
+    claims: int = 0
+    embedded: int = 0
+    threads: int = 0
+    denial_links: int = 0
+    contradictions: int = 0
+    series_points: int = 0
+    series_conflicts: int = 0
+    entities: int = 0
+
+    def summary(self) -> str:
+        return (f"{self.threads} thread(s), {self.contradictions} contradiction(s), {self.denial_links} denial "
+                f"link(s), {self.series_points} series point(s) with {self.series_conflicts} conflict(s), "
+                f"{self.entities} entities; {self.embedded} of {self.claims} claims newly embedded")
+
+
+def user_thread_id(proposition: str) -> str:
+    return "u" + hashlib.sha1(" ".join(proposition.lower().split()).encode()).hexdigest()[:10]
+
+
+def _day(value: str | None) -> str | None:
+    if value and re.match(r"^\d{4}-\d{2}-\d{2}", value):
+        return value[:10]
+    return None
+
+
+def relink(ledger: Ledger) -> LinkReport:
+    """Rebuild every link table of ``ledger`` (opened for writing) in one transaction."""
+    report = LinkReport()
+    docs = sql.read_documents(ledger)
+    canonical = {d["id"]: d for d in docs if not d["duplicate_of"]}
+    outlets = {d["id"]: d["outlet"] for d in docs}
+    rows = [r for r in sql.read_claims(ledger) if r["doc_id"] in canonical]
+    parents = sql.read_attribution_parents(ledger)
+    quantities = [q for q in ledger.quantities() if q["doc_id"] in canonical]
+
+    # Entities: sources and claim entities, resolved across the corpus.
+    names = [r.get("source") for r in rows] + [e for r in rows for e in r.get("entities", [])]
+    names += [q.get("source") for q in quantities]
+    index = EntityIndex.build(n for n in names if n)
+    resolve = index.resolve
+
+    # Claims as compact records, with their embeddings (cached by text).
+    cached = sql.read_embeddings(ledger)
+    claims: list[ClaimRec] = []
+    doc_entities: dict[str, Counter[str]] = defaultdict(Counter)
+    for r in rows:
+        doc = canonical[r["doc_id"]]
+        reported = _day(doc["published"])
+        estimated = False
+        if not reported and doc["date_estimate"]:
+            estimate = json.loads(doc["date_estimate"])
+            reported, estimated = None, True
+            reported = None if not estimate.get("earliest") else None  # an estimate orders, never dates
+        entities = frozenset(filter(None, (resolve(e) for e in r.get("entities", []))))
+        doc_entities[r["doc_id"]].update(entities)
+        claims.append(ClaimRec(
+            r["doc_id"], r["id"], (doc["seq"], r["start"]), r["start"], r["evidence"], r["proposition"],
+            r["polarity"], r.get("polarity_cue"), r["modality"], bool(r["hedged"]), r.get("source"),
+            resolve(r.get("source")) or doc["outlet"], r.get("source_text"), r.get("cue_text"),
+            r.get("attribution_kind"), doc["outlet"], reported, estimated,
+            _day(r.get("as_of")) or reported, entities, events=events_of(r["proposition"]),
+        ))
+    for c in claims:
+        top = [e for e, n in doc_entities[c.doc_id].most_common(3) if n >= 2]
+        c.context = frozenset(top)
+    todo = [c for c in claims if cached.get(c.key, ("",))[0] != text_hash(c.proposition)]
+    vectors = embed([c.proposition for c in todo])
+    new_embeddings = []
+    for c, v in zip(todo, vectors, strict=True):
+        cached[c.key] = (text_hash(c.proposition), v)
+        new_embeddings.append((c.doc_id, c.claim_id, MODEL_NAME, text_hash(c.proposition), v.tobytes()))
+    for c in claims:
+        c.vector = cached[c.key][1]
+    report.claims, report.embedded = len(claims), len(todo)
+    by_key = {c.key: c for c in claims}
+    by_doc: dict[str, list[ClaimRec]] = defaultdict(list)
+    for c in claims:
+        by_doc[c.doc_id].append(c)
+    matrix = np.stack([c.vector for c in claims]) if claims else np.zeros((0, 384), np.float32)
+
+    # Denials linked to the reports they deny.
+    denials = link_denials(claims, by_doc, outlets, _day)
+    denied_by: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
+    for link in denials:
+        denied_by[link["denial"].key].append(link["report"].key)
+
+    # Threads: automatic clusters and the user's propositions.
+    threads = cluster_threads(claims)
+    user = sql.read_user_threads(ledger)
+    if user:
+        user_vectors = embed([p for _, p in user])
+        known = sorted({e for c in claims for e in c.entities}, key=len, reverse=True)
+        for (thread_id, proposition), vector in zip(user, user_vectors, strict=True):
+            threads.append(user_thread(thread_id, proposition, vector, _entities_in(proposition, known, resolve)))
+    _place_and_decide(threads, claims, matrix, by_key, denied_by)
+    threads = [t for t in threads if t.origin == "user" or len({k[0] for k in t.claims}) >= 2]
+
+    contradictions = [x for t in threads for x in find_contradictions(t, by_key, denials)]
+    points, conflicts = build_series(quantities, resolve)
+    chains = _chains(claims, parents, resolve)
+    tracks = track_records(claims, threads, contradictions, chains)
+
+    # Rows.
+    thread_rows, claim_rows, doc_rows = [], [], []
+    for t in threads:
+        placed = sorted(t.claims.items(), key=lambda kv: _first_key(by_key[kv[0]]))
+        first = by_key[placed[0][0]] if placed else None
+        docs_on = sorted({k[0] for k, _ in placed})
+        thread_rows.append((t.thread_id, t.origin, t.label, t.proposition, t.event, json.dumps(list(t.entities)),
+                            first.doc_id if first else None, first.claim_id if first else None,
+                            first.reported if first else None, len(placed), len(docs_on), t.rule,
+                            json.dumps({"members": [list(m) for m in t.members]})))
+        for key, p in placed:
+            c = by_key[key]
+            claim_rows.append((t.thread_id, c.doc_id, c.claim_id, p.stance, int(p.hedged), p.score,
+                               round(p.relevance, 3), c.about, c.source, p.rule, json.dumps({
+                                   "evidence": c.evidence, "proposition": c.proposition, "outlet": c.outlet,
+                                   "reported": c.reported, "polarity": c.polarity, "modality": c.modality,
+                                   "probabilities": {k: round(v, 3) for k, v in p.probabilities.items()},
+                                   "denies": [list(k) for k in denied_by.get(key, [])]}, ensure_ascii=False)))
+        doc_rows += _document_stances(t, docs_on)
+    entity_rows, alias_rows, mention_rows = _entity_rows(index, rows)
+    report.threads, report.denial_links, report.contradictions = len(threads), len(denials), len(contradictions)
+    report.series_points, report.series_conflicts, report.entities = len(points), len(conflicts), len(entity_rows)
+    sql.write_links(
+        ledger, embeddings=new_embeddings, threads=thread_rows, thread_claims=claim_rows, thread_documents=doc_rows,
+        denial_links=[(d["denial"].doc_id, d["denial"].claim_id, d["report"].doc_id, d["report"].claim_id,
+                       d["score"], d["rule"]) for d in denials],
+        contradictions=[(x["thread_id"], x["kind"], x["a"].doc_id, x["a"].claim_id, x["b"].doc_id, x["b"].claim_id,
+                         x["days"], x["rule"], json.dumps({
+                             "a": _brief(x["a"]), "b": _brief(x["b"])}, ensure_ascii=False)) for x in contradictions],
+        series_points=[(p.measure_key, p.doc_id, p.quantity_id, p.value, p.low, p.high, p.approx, p.as_of,
+                        p.as_of_source, p.source, int(flag), p.rule, json.dumps({
+                            "text": p.text, "kind": p.kind, "comparison": p.comparison, "outlet": p.outlet,
+                            "interval": p.interval()}, ensure_ascii=False)) for p, flag in points],
+        series_conflicts=[(x["measure_key"], x["window"], x["a"].doc_id, x["a"].quantity_id, x["b"].doc_id,
+                           x["b"].quantity_id, x["rule"], json.dumps({
+                               "a": {"text": x["a"].text, "source": x["a"].source},
+                               "b": {"text": x["b"].text, "source": x["b"].source}}, ensure_ascii=False))
+                          for x in conflicts],
+        entities=entity_rows, aliases=alias_rows, mentions=mention_rows,
+        tracks=[(r["kind"], r["name"], r["claims"], r["supported"], r["denied"], r["median_days_to_denial"],
+                 r["rule"], json.dumps(r["data"], ensure_ascii=False)) for r in tracks],
+    )
+    return report
+
+
+def _first_key(c: ClaimRec) -> tuple:
+    """First report: dated documents by date, then undated ones in ledger order."""
+    return (c.reported is None, c.reported or "", c.order)
+
+
+def _brief(c: ClaimRec) -> dict[str, Any]:
+    return {"doc_id": c.doc_id, "claim_id": c.claim_id, "source": c.source, "outlet": c.outlet,
+            "date": c.about, "evidence": c.evidence}
+
+
+def _entities_in(text: str, known: list[str], resolve) -> tuple[str, ...]:
+    found = set()
+    for word in re.findall(r"[A-Z][\w.'’-]*(?:\s+[A-Z][\w.'’-]*)*", text):
+        for part in (word, *word.split()):
+            name = resolve(part)
+            if name in known:
+                found.add(name)
+    return tuple(sorted(found))
+
+
+def _place_and_decide(threads: list[Thread], claims: list[ClaimRec], matrix: np.ndarray,
+                      by_key: dict, denied_by: dict) -> None:
+    from .stance import default_model
+
+    pairs, slots = [], []
+    for t in threads:
+        placed = place_claims(t, claims, matrix)
+        # A denial joins every thread the report it denies is on.
+        for key, reports in denied_by.items():
+            if key not in placed and any(r in placed for r in reports):
+                placed[key] = float(matrix[claims.index(by_key[key])] @ t.vector)
+        for key, relevance in sorted(placed.items()):
+            pairs.append((t.proposition, by_key[key].evidence))
+            slots.append((t, key, relevance))
+    probabilities = default_model().predict_proba(pairs) if pairs else []
+    for (t, key, relevance), proba in zip(slots, probabilities, strict=True):
+        denies_report = any(r in t.claims or r in {s[1] for s in slots if s[0] is t}
+                            for r in denied_by.get(key, []))
+        t.claims[key] = decide_stance(t, by_key[key], proba, relevance, denies_report)
+    for t in threads:
+        t.claims = {k: p for k, p in t.claims.items() if p.stance != "unrelated"}
+
+
+def _document_stances(t: Thread, docs_on: list[str]) -> list[tuple]:
+    rows = []
+    for doc_id in docs_on:
+        stances = [p for k, p in t.claims.items() if k[0] == doc_id]
+        counts = Counter(p.stance for p in stances)
+        if counts["supports"] and not counts["denies"]:
+            stance, rule = "supports", "claims-support"
+        elif counts["denies"] and not counts["supports"]:
+            stance, rule = "denies", "claims-deny"
+        elif counts["denies"] and counts["supports"]:
+            stance, rule = "discusses", "claims-mixed"
+        else:
+            stance, rule = "discusses", "claims-discuss"
+        hedged = all(p.hedged for p in stances if p.stance == stance) if stances else False
+        score = max((p.score for p in stances if p.stance == stance), default=0.0)
+        rows.append((t.thread_id, doc_id, stance, int(hedged), score, rule))
+    return rows
+
+
+def _chains(claims: list[ClaimRec], parents: dict, resolve) -> dict[tuple[str, str], list[str]]:
+    """Who a claim reached the reader through: source ← cited-by source(s) ← outlet."""
+    out = {}
+    for c in claims:
+        chain = [c.source] if c.source else []
+        out[c.key] = chain
+    return out
+
+
+def _entity_rows(index: EntityIndex, rows: list[dict[str, Any]]) -> tuple[list, list, list]:
+    ids: dict[str, str] = {}
+    counts: Counter[str] = Counter()
+    aliases = set()
+    mentions = []
+    for r in rows:
+        for role, names in (("source", [r.get("source")]), ("entity", r.get("entities", []))):
+            for name in names:
+                if not name:
+                    continue
+                canonical = index.resolve(name)
+                entity_id = ids.setdefault(canonical, "e" + hashlib.sha1(canonical.encode()).hexdigest()[:10])
+                counts[canonical] += 1
+                aliases.add((entity_id, name, index.rule(name)))
+                mentions.append((entity_id, r["doc_id"], r["id"], role, name))
+    entities = [(ids[n], n, "resolved", counts[n]) for n in sorted(ids)]
+    return entities, sorted(aliases), mentions

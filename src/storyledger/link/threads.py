@@ -1,0 +1,434 @@
+"""Threads: claims about the same proposition across documents, their stance toward it, and the
+denials linked to the reports they deny.
+
+Everything here works from the compact claim records (proposition, polarity, cues, source,
+entities, dates) and cached embeddings; no text is parsed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+from ..resources import load_json
+
+# Two claims join one cluster when their propositions are this close (cosine), or close enough
+# and about the same event and entities.
+PAIR_SIM = 0.72
+PAIR_SIM_EVENT = 0.5
+NEIGHBOURS = 25  # candidate neighbours per claim: the blocking that keeps clustering near-linear
+# A claim is placed on a thread when this close to its centroid, or about the thread's event
+# (or its opposite) and entities and at least PLACE_SIM_EVENT close.
+PLACE_SIM = 0.62
+PLACE_SIM_EVENT = 0.15
+DENIAL_LINK_SIM = 0.5
+DENIAL_WINDOW_DAYS = 45  # a denial answers a report from the weeks before it
+DISAGREEMENT_DAYS = 1  # opposite stances this close in time disagree; further apart, things changed
+
+
+@dataclass
+class ClaimRec:
+    doc_id: str
+    claim_id: str
+    order: tuple[int, int]  # (document seq, start): document order
+    start: int
+    evidence: str
+    proposition: str
+    polarity: str
+    polarity_cue: str | None
+    modality: str
+    hedged: bool
+    source_raw: str | None
+    source: str | None  # resolved
+    source_text: str | None
+    cue: str | None
+    attribution_kind: str | None
+    outlet: str | None
+    reported: str | None  # the document's date (or its estimate's earliest), ISO day
+    reported_estimated: bool
+    about: str | None  # the time the claim is about: a resolved as-of day, else `reported`
+    entities: frozenset[str]
+    context: frozenset[str] = frozenset()
+    events: frozenset[str] = frozenset()
+    vector: np.ndarray | None = None
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.doc_id, self.claim_id)
+
+
+@dataclass
+class Placement:
+    stance: str
+    hedged: bool
+    score: float
+    relevance: float
+    rule: str
+    probabilities: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Thread:
+    thread_id: str
+    origin: str  # auto / user
+    label: str
+    proposition: str
+    event: str | None
+    entities: tuple[str, ...]
+    vector: np.ndarray
+    members: list[tuple[str, str]]  # the cluster (auto threads)
+    rule: str
+    claims: dict[tuple[str, str], Placement] = field(default_factory=dict)
+
+
+# -- lexicons ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Events:
+    patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    opposite: dict[str, frozenset[str]]
+    labels: dict[str, str]
+    reference_nouns: frozenset[str]
+    reporting_words: frozenset[str]
+    report_cues: tuple[str, ...]
+    denial_stems: tuple[str, ...]
+    negative_evaluations: re.Pattern[str]
+    uncertainty: re.Pattern[str]
+
+
+@cache
+def events_lexicon() -> _Events:
+    data = load_json("link/events.json")
+    claims = load_json("claims.json")
+    phrases = []
+    for family, spec in data["families"].items():
+        for phrase in spec["phrases"]:
+            phrases.append((family, phrase))
+    phrases.sort(key=lambda fp: len(fp[1]), reverse=True)
+    patterns = tuple((f, re.compile(rf"(?<![\w-])(?:{p})(?![\w-])", re.IGNORECASE)) for f, p in phrases)
+    negative = "|".join(re.escape(w) for w in sorted(claims["negative_evaluations"], key=len, reverse=True))
+    uncertainty = "|".join(re.escape(w) for w in sorted(data["uncertainty"], key=len, reverse=True))
+    return _Events(
+        patterns,
+        {f: frozenset(spec["opposite"]) for f, spec in data["families"].items()},
+        {f: spec["label"] for f, spec in data["families"].items()},
+        frozenset(data["reference_nouns"]),
+        frozenset(data["reporting_source_words"]),
+        tuple(data["report_cue_lemmas"]),
+        tuple(_stem(w) for w in claims["denial_cue_lemmas"]),
+        re.compile(rf"(?<![\w-])(?:{negative})(?![\w-])", re.IGNORECASE),
+        re.compile(rf"(?<![\w-])(?:{uncertainty})(?![\w-])", re.IGNORECASE),
+    )
+
+
+def _stem(word: str) -> str:
+    word = word.lower()
+    return word[:-1] if word.endswith(("y", "e")) and len(word) > 3 else word
+
+
+def events_of(text: str) -> frozenset[str]:
+    """Event families a proposition mentions (longest phrase first; each span used once)."""
+    lex = events_lexicon()
+    taken: list[tuple[int, int]] = []
+    found: set[str] = set()
+    for family, pattern in lex.patterns:
+        for m in pattern.finditer(text):
+            if any(m.start() < e and s < m.end() for s, e in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            found.add(family)
+    return frozenset(found)
+
+
+def is_denial(c: ClaimRec) -> str | None:
+    """Why the claim is a denial (its attribution cue or its negative evaluation), or None."""
+    lex = events_lexicon()
+    if c.cue:
+        for word in re.findall(r"[a-z]+", c.cue.lower()):
+            if any(word.startswith(stem) for stem in lex.denial_stems):
+                return "denial-cue"
+    if c.polarity == "negated" and c.polarity_cue and lex.negative_evaluations.search(c.polarity_cue):
+        return "negative-evaluation"
+    return None
+
+
+_DEFINITE_REFERENCE = re.compile(
+    r"(?<![\w-])(?:the|this|that|these|those|such|its|their|his|her)\s+(?:[\w'’-]+\s+){0,2}?"
+    r"(report|reports|claim|claims|allegation|allegations|story|stories|account|accounts|article|rumou?rs?)"
+    r"(?!\s+(?:of|that|about|on)\b)", re.IGNORECASE)
+_DETERMINERS = frozenset("the this that these those such its their his her our a an some any".split())
+_NAMED_REFERENCE = re.compile(
+    r"\b([A-Z][\w-]{2,})(?:['’]s)?\s+(?:[a-z]+\s+)?(?:report|reports|claims?|story|account|allegations?)\b")
+_CONTENT_REFERENCE = re.compile(
+    r"(report|reports|claim|claims|allegation|allegations|rumou?rs?|story|stories)\s+(?:of|that|about|on)\b",
+    re.IGNORECASE)
+
+
+# -- denial links ------------------------------------------------------------------------------
+
+def link_denials(claims: list[ClaimRec], by_doc: dict[str, list[ClaimRec]],
+                 outlets: dict[str, str | None], day) -> list[dict[str, Any]]:
+    """Each denial of a report, linked to the report: by reference inside its own document ("the
+    report") or, when it says what was reported ("reports of a troop withdrawal"), to the
+    matching earlier reports in any document."""
+    links: list[dict[str, Any]] = []
+    reports = [c for c in claims if c.polarity == "affirmed" and not is_denial(c)]
+    report_matrix = np.stack([c.vector for c in reports]) if reports else np.zeros((0, 384), np.float32)
+    for c in claims:
+        why = is_denial(c)
+        if not why:
+            continue
+        text = c.proposition
+        content = _CONTENT_REFERENCE.search(text)
+        definite = _DEFINITE_REFERENCE.search(text)
+        if content and len(text[content.end():].split()) >= 2:
+            links += _content_links(c, reports, report_matrix, day, why)
+        elif definite:
+            target = _same_document_report(c, by_doc[c.doc_id], text, outlets, claims)
+            if target:
+                links.append({"denial": c, "report": target[0], "score": target[1],
+                              "rule": f"{why}+{target[2]}"})
+    return links
+
+
+def _content_links(c: ClaimRec, reports: list[ClaimRec], matrix: np.ndarray, day, why: str) -> list[dict[str, Any]]:
+    if not len(reports) or c.vector is None:
+        return []
+    sims = matrix @ c.vector
+    out = []
+    for i in np.argsort(-sims, kind="stable")[:40]:
+        r = reports[int(i)]
+        sim = float(sims[i])
+        if sim < DENIAL_LINK_SIM or r.key == c.key or (r.source and r.source == c.source):
+            continue
+        if not (r.events & (c.events | _opposites(c.events))) and c.events:
+            continue
+        gap = _days(day(r.reported), day(c.reported))
+        if gap is not None and not (0 <= gap <= DENIAL_WINDOW_DAYS):
+            continue
+        if gap is None and r.doc_id != c.doc_id:
+            continue
+        if r.order > c.order and r.doc_id == c.doc_id and not _reporty(r):
+            continue
+        out.append({"denial": c, "report": r, "score": round(sim, 3), "rule": f"{why}+reported-content"})
+    return out[:6]
+
+
+def _opposites(events: frozenset[str]) -> frozenset[str]:
+    lex = events_lexicon()
+    return frozenset(o for e in events for o in lex.opposite.get(e, ()))
+
+
+def _reporty(r: ClaimRec) -> bool:
+    lex = events_lexicon()
+    words = set(re.findall(r"[a-z]+", (r.source_text or "").lower()))
+    if words & lex.reporting_words:
+        return True
+    cue = (r.cue or "").lower()
+    return any(w.startswith(tuple(lex.report_cues[:1])) for w in cue.split())
+
+
+def _same_document_report(c: ClaimRec, doc_claims: list[ClaimRec], text: str,
+                          outlets: dict[str, str | None], all_claims: list[ClaimRec]):
+    """The report a definite reference ("the report", "the Gazette's report") points at."""
+    named = [w for w in _NAMED_REFERENCE.findall(text)
+             if w.lower() not in events_lexicon().reference_nouns and w.lower() not in _DETERMINERS]
+    if named:
+        for name in named:
+            for r in sorted(all_claims, key=lambda r: r.order):
+                if r.key == c.key or r.polarity != "affirmed" or is_denial(r) or not r.events:
+                    continue
+                names = f"{r.source_raw or ''} {r.source_text or ''} {outlets.get(r.doc_id) or ''}"
+                if name.lower() in names.lower() and (r.reported or "") <= (c.reported or "9999"):
+                    return r, 0.8, "named-report"
+    before = [r for r in doc_claims if r.order < c.order and r.polarity == "affirmed"
+              and not is_denial(r) and r.source != c.source]
+    reporty = [r for r in before if _reporty(r)]
+    if reporty:
+        return reporty[0], 0.7, "same-document-report"
+    lead = [r for r in before if r.events]
+    if lead:
+        return lead[0], 0.5, "same-document-lead"
+    return None
+
+
+def _days(a: str | None, b: str | None) -> float | None:
+    """b minus a, in days."""
+    import datetime as dt
+
+    if not a or not b:
+        return None
+    try:
+        return (dt.date.fromisoformat(b[:10]) - dt.date.fromisoformat(a[:10])).days
+    except ValueError:
+        return None
+
+
+# -- clustering --------------------------------------------------------------------------------
+
+class _UnionFind:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def cluster_threads(claims: list[ClaimRec]) -> list[Thread]:
+    """Automatic threads: claims from different documents about the same proposition. Claims are
+    blocked by event family (a claim about a closure is compared only with other claims about a
+    closure), then joined by embedding similarity among each claim's nearest neighbours."""
+    base = [c for c in claims if c.vector is not None and len(c.proposition.split()) >= 4
+            and c.events and not is_denial(c)]
+    threads: list[Thread] = []
+    seen: set[tuple] = set()
+    for family in sorted({e for c in base for e in c.events}):
+        candidates = [c for c in base if family in c.events]
+        for thread in _cluster_block(candidates, family):
+            key = tuple(thread.members)
+            if key not in seen:
+                seen.add(key)
+                threads.append(thread)
+    threads.sort(key=lambda t: (-len(t.members), t.thread_id))
+    return threads
+
+
+def _cluster_block(candidates: list[ClaimRec], event: str) -> list[Thread]:
+    if len(candidates) < 2:
+        return []
+    matrix = np.stack([c.vector for c in candidates])
+    uf = _UnionFind(len(candidates))
+    k = min(NEIGHBOURS, len(candidates) - 1)
+    for start in range(0, len(candidates), 512):
+        block = matrix[start:start + 512] @ matrix.T
+        for row, sims in enumerate(block):
+            i = start + row
+            for j in np.argpartition(-sims, k)[:k + 1]:
+                j = int(j)
+                a, b = candidates[i], candidates[j]
+                if j == i or a.doc_id == b.doc_id:
+                    continue
+                sim = float(sims[j])
+                shared = bool(a.entities & b.entities) or bool(a.context & b.context)
+                if sim >= PAIR_SIM or (sim >= PAIR_SIM_EVENT and shared):
+                    uf.union(i, j)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(candidates)):
+        groups[uf.find(i)].append(i)
+    threads = []
+    for members in groups.values():
+        docs = {candidates[i].doc_id for i in members}
+        if len(docs) < 2:
+            continue
+        centre = matrix[members].mean(axis=0)
+        centre /= np.linalg.norm(centre) or 1.0
+
+        def centrality(i: int, centre: np.ndarray = centre) -> tuple:
+            c = candidates[i]
+            length = len(c.proposition.split())
+            return (-(float(matrix[i] @ centre) - 0.01 * max(0, length - 10)), c.polarity != "affirmed", c.order)
+        best = candidates[min(members, key=centrality)]
+        entity_counts = Counter(e for i in members for e in candidates[i].context | candidates[i].entities)
+        key_entities = tuple(sorted(e for e, n in entity_counts.items() if n >= max(2, len(members) / 2)))
+        label = _label(best.proposition)
+        threads.append(Thread(
+            "t" + hashlib.sha1(f"{event}|{label}".encode()).hexdigest()[:10], "auto", label, best.proposition,
+            event, key_entities or tuple(sorted(best.entities)), centre,
+            sorted(candidates[i].key for i in members),
+            f"cluster({event}: {len(members)} claims, {len(docs)} documents)",
+        ))
+    return threads
+
+
+def _label(proposition: str) -> str:
+    text = proposition.strip().rstrip(".")
+    words = text.split()
+    if len(words) > 16:
+        cut = re.split(r",|;| — | - ", text)[0]
+        text = cut if len(cut.split()) >= 4 else " ".join(words[:16]) + "…"
+    return text[:1].upper() + text[1:]
+
+
+def user_thread(thread_id: str, proposition: str, vector: np.ndarray, entities: tuple[str, ...]) -> Thread:
+    events = events_of(proposition)
+    event = sorted(events)[0] if events else None
+    return Thread(thread_id, "user", _label(proposition), proposition, event, entities, vector, [],
+                  "user-proposition")
+
+
+# -- placement and stance ----------------------------------------------------------------------
+
+def place_claims(thread: Thread, claims: list[ClaimRec], matrix: np.ndarray) -> dict[tuple[str, str], float]:
+    """Which claims are about the thread's proposition, with their relevance (cosine)."""
+    members = set(thread.members)
+    sims = matrix @ thread.vector if len(claims) else np.zeros(0)
+    related = {thread.event, *events_lexicon().opposite.get(thread.event or "", ())} - {None}
+    needed = set(thread.entities)
+    placed: dict[tuple[str, str], float] = {}
+    for c, sim in zip(claims, sims, strict=True):
+        sim = float(sim)
+        if c.key in members:
+            placed[c.key] = sim
+            continue
+        about_event = bool(c.events & related)
+        entity_ok = not needed or needed <= (c.entities | c.context)
+        if sim >= PLACE_SIM and entity_ok:
+            placed[c.key] = sim
+        elif about_event and entity_ok and sim >= PLACE_SIM_EVENT:
+            placed[c.key] = sim
+    return placed
+
+
+_MODEL_STANCE = {"agree": "supports", "disagree": "denies", "discuss": "discusses", "unrelated": "unrelated"}
+
+
+def decide_stance(thread: Thread, c: ClaimRec, proba: dict[str, float], relevance: float,
+                  denied_on_thread: bool) -> Placement:
+    """A claim's stance toward the thread: the claim's own polarity, event and denial cues first,
+    the FNC-1 model where they say nothing."""
+    lex = events_lexicon()
+    hedged = bool(c.hedged or c.modality in ("prediction", "condition"))
+    opposite = lex.opposite.get(thread.event or "", frozenset())
+    denial = is_denial(c)
+
+    def rule_based(stance: str, rule: str) -> Placement:
+        model = {"supports": "agree", "denies": "disagree", "discusses": "discuss"}[stance]
+        return Placement(stance, hedged, round(0.6 + 0.4 * proba.get(model, 0.0), 3), relevance, rule, proba)
+
+    if denied_on_thread:
+        return rule_based("denies", "denies-linked-report")
+    if denial and (thread.event in c.events or not c.events or c.polarity == "negated"):
+        return rule_based("denies", denial)
+    uncertain = bool(lex.uncertainty.search(c.evidence))
+    has_event = thread.event in c.events
+    has_opposite = bool(c.events & opposite)
+    if has_event != has_opposite and not uncertain:
+        negated = c.polarity == "negated"
+        if has_event:
+            stance, rule = ("denies", "negated-event") if negated else ("supports", "affirms-event")
+        else:
+            stance, rule = ("supports", "negated-opposite") if negated else ("denies", "opposite-event")
+        if stance == "supports" and c.modality == "condition":
+            return rule_based("discusses", f"{rule}+condition")
+        return rule_based(stance, rule)
+    if uncertain:
+        return rule_based("discusses", "uncertainty")
+    label = max(proba, key=lambda k: (proba[k], k)) if proba else "discuss"
+    stance = _MODEL_STANCE[label]
+    if stance == "unrelated":
+        stance = "discusses"  # it is on the thread for a reason: its words are about the proposition
+    return Placement(stance, hedged, round(proba.get(label, 0.0), 3), relevance, f"fnc-model:{label}", proba)

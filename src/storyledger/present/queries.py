@@ -1,0 +1,501 @@
+"""Read-only queries behind the report, the web app and the exports.
+
+Every listing is paged in SQL (LIMIT/OFFSET), so a page never loads the whole corpus. Tables that
+later migrations add (threads, contradictions, series, track records) are read only when they
+exist, and column by column, so an older or newer ledger still renders.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import QueryError
+from ..store.ledger import Ledger
+
+# Tables a later migration may add; shown when present.
+LINK_TABLES = ("threads", "thread_claims", "contradictions", "denial_links", "series_points", "series_conflicts",
+               "track_records")
+_NOISY = ("data", "entities", "vector", "minhash")
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+MAX_PAGE = 200
+
+
+def table_exists(db: sqlite3.Connection, name: str) -> bool:
+    row = db.execute("SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name = ?",
+                     (name,)).fetchone()
+    return row is not None
+
+
+def table_columns(db: sqlite3.Connection, name: str) -> list[str]:
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        return []
+    return [row[1] for row in db.execute(f"PRAGMA table_info({name})")]
+
+
+def calendar_date(value: str | None) -> str | None:
+    """``value`` if it is a calendar date (YYYY, YYYY-MM or YYYY-MM-DD), else None."""
+    return value if value and _DATE.match(value) else None
+
+
+@dataclass
+class Filters:
+    """What a listing is narrowed to; every field optional."""
+
+    q: str | None = None  # FTS5 query over documents
+    outlet: str | None = None
+    source: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    polarity: str | None = None
+    modality: str | None = None
+    stance: str | None = None
+    kind: str | None = None
+    measure: str | None = None
+    text: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def active(self) -> dict[str, str]:
+        return {k: v for k, v in self.__dict__.items() if isinstance(v, str) and v}
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]]
+    total: int
+    limit: int
+    offset: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"items": self.items, "total": self.total, "limit": self.limit, "offset": self.offset,
+                "next_offset": self.offset + self.limit if self.offset + self.limit < self.total else None}
+
+
+def _like(value: str) -> str:
+    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _run(db: sqlite3.Connection, sql: str, params: list[Any], query: str | None) -> list[sqlite3.Row]:
+    try:
+        return db.execute(sql, params).fetchall()
+    except sqlite3.OperationalError as error:
+        if query is not None and not any(word in str(error) for word in ("locked", "busy", "disk", "memory")):
+            raise QueryError(
+                f"search query {query!r} is not valid full-text syntax ({error}). "
+                'It\'s often worth trying: put the words in double quotes, e.g. "troop withdrawal"'
+            ) from None
+        raise
+
+
+def _document_where(f: Filters, alias: str = "d") -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    if f.q:
+        where.append(f"{alias}.seq IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
+        params.append(f.q)
+    if f.outlet:
+        where.append(f"{alias}.outlet = ?")
+        params.append(f.outlet)
+    if f.date_from:
+        where.append(f"{alias}.published >= ?")
+        params.append(f.date_from)
+    if f.date_to:
+        where.append(f"{alias}.published <= ?")
+        params.append(f.date_to + "~")  # "2020-11" includes every day of November
+    return where, params
+
+
+def _where_sql(where: list[str]) -> str:
+    return (" WHERE " + " AND ".join(where)) if where else ""
+
+
+def _limit(limit: int, offset: int) -> tuple[int, int]:
+    return max(1, min(int(limit), MAX_PAGE)), max(0, int(offset))
+
+
+# -- overview -------------------------------------------------------------------------------------
+
+def overview(ledger: Ledger) -> dict[str, Any]:
+    db = ledger.db
+    counts = {}
+    for table in ("documents", "attributions", "quantities", "claims", "time_expressions", "removed_spans",
+                  *LINK_TABLES):
+        if table_exists(db, table):
+            counts[table] = db.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]  # noqa: S608 (names are constants)
+    span = db.execute("SELECT MIN(published), MAX(published), "
+                      "SUM(published IS NULL) FROM documents").fetchone()
+    outlets = [dict(r) for r in db.execute(
+        "SELECT outlet, COUNT(*) AS documents FROM documents WHERE outlet IS NOT NULL "
+        "GROUP BY outlet ORDER BY documents DESC, outlet LIMIT 200")]
+    n_outlets = db.execute("SELECT COUNT(DISTINCT outlet) FROM documents").fetchone()[0]
+    return {"counts": counts, "first": span[0], "last": span[1], "undated": span[2] or 0,
+            "outlets": outlets, "n_outlets": n_outlets, "path": str(ledger.path)}
+
+
+def outlets(ledger: Ledger) -> list[str]:
+    return [r[0] for r in ledger.db.execute(
+        "SELECT DISTINCT outlet FROM documents WHERE outlet IS NOT NULL ORDER BY outlet LIMIT 500")]
+
+
+# -- listings -------------------------------------------------------------------------------------
+
+_DOC_LIST = ("d.id, d.title, d.outlet, d.published, d.published_source, d.date_estimate, d.url, "
+             "d.duplicate_of, length(d.text) AS chars")
+
+
+def documents_page(ledger: Ledger, f: Filters, limit: int = 50, offset: int = 0) -> Page:
+    limit, offset = _limit(limit, offset)
+    where, params = _document_where(f)
+    db = ledger.db
+    total = _run(db, f"SELECT COUNT(*) FROM documents d{_where_sql(where)}", params, f.q)[0][0]
+    if f.q:
+        sql = (f"SELECT {_DOC_LIST}, snippet(documents_fts, 1, char(1), char(2), ' … ', 14) AS snippet "
+               f"FROM documents_fts JOIN documents d ON d.seq = documents_fts.rowid "
+               f"WHERE documents_fts MATCH ?{''.join(' AND ' + w for w in where[1:])} "
+               "ORDER BY bm25(documents_fts) LIMIT ? OFFSET ?")
+        rows = _run(db, sql, [*params, limit, offset], f.q)
+    else:
+        sql = f"SELECT {_DOC_LIST} FROM documents d{_where_sql(where)} ORDER BY d.seq LIMIT ? OFFSET ?"
+        rows = _run(db, sql, [*params, limit, offset], None)
+    items = []
+    for row in rows:
+        item = dict(row)
+        item["date_estimate"] = json.loads(item["date_estimate"]) if item["date_estimate"] else None
+        items.append(item)
+    return Page(items, total, limit, offset)
+
+
+def _thread_stance_join(db: sqlite3.Connection) -> str | None:
+    """The column of thread_claims holding a stance, when that table exists."""
+    if not table_exists(db, "thread_claims"):
+        return None
+    columns = table_columns(db, "thread_claims")
+    if not {"doc_id", "claim_id"} <= set(columns):
+        return None
+    for name in ("stance", "polarity_to_thread", "relation"):
+        if name in columns:
+            return name
+    return None
+
+
+def claims_page(ledger: Ledger, f: Filters, limit: int = 50, offset: int = 0) -> Page:
+    limit, offset = _limit(limit, offset)
+    db = ledger.db
+    where, params = _document_where(f)
+    if f.polarity:
+        where.append("x.polarity = ?")
+        params.append(f.polarity)
+    if f.modality:
+        where.append("x.modality = ?")
+        params.append(f.modality)
+    if f.source:
+        where.append("x.source LIKE ? ESCAPE '\\'")
+        params.append(_like(f.source))
+    if f.text:
+        where.append("x.proposition LIKE ? ESCAPE '\\'")
+        params.append(_like(f.text))
+    if f.stance:
+        column = _thread_stance_join(db)
+        if column is None:
+            raise QueryError("stance filter: this ledger has no claim stances yet (no thread_claims "
+                             "table); link the corpus first, or leave the stance filter empty")
+        where.append(f"EXISTS (SELECT 1 FROM thread_claims tc WHERE tc.doc_id = x.doc_id "
+                     f"AND tc.claim_id = x.claim_id AND tc.{column} = ?)")
+        params.append(f.stance)
+    base = f"FROM claims x JOIN documents d ON d.id = x.doc_id{_where_sql(where)}"
+    total = _run(db, f"SELECT COUNT(*) {base}", params, f.q)[0][0]
+    rows = _run(db, f"SELECT x.doc_id, x.claim_id, x.start, x.end, x.proposition, x.polarity, x.modality, "
+                    f"x.hedged, x.source, x.as_of, x.attribution_id, d.title AS doc_title, d.outlet, "
+                    f"d.published {base} ORDER BY d.seq, x.start LIMIT ? OFFSET ?",
+                [*params, limit, offset], f.q)
+    return Page([dict(r) for r in rows], total, limit, offset)
+
+
+def attributions_page(ledger: Ledger, f: Filters, limit: int = 50, offset: int = 0) -> Page:
+    limit, offset = _limit(limit, offset)
+    db = ledger.db
+    where, params = _document_where(f)
+    if f.kind:
+        where.append("x.kind = ?")
+        params.append(f.kind)
+    if f.source:
+        where.append("(x.source_text LIKE ? ESCAPE '\\' OR x.source_name LIKE ? ESCAPE '\\')")
+        params += [_like(f.source), _like(f.source)]
+    if f.text:
+        where.append("x.content_text LIKE ? ESCAPE '\\'")
+        params.append(_like(f.text))
+    base = f"FROM attributions x JOIN documents d ON d.id = x.doc_id{_where_sql(where)}"
+    total = _run(db, f"SELECT COUNT(*) {base}", params, f.q)[0][0]
+    rows = _run(db, f"SELECT x.doc_id, x.attribution_id, x.parent_id, x.kind, x.form, x.source_text, "
+                    f"x.source_name, x.cue_text, x.content_start, x.content_end, x.content_text, x.hedged, "
+                    f"d.title AS doc_title, d.outlet, d.published {base} "
+                    f"ORDER BY d.seq, x.content_start LIMIT ? OFFSET ?", [*params, limit, offset], f.q)
+    return Page([dict(r) for r in rows], total, limit, offset)
+
+
+def quantities_page(ledger: Ledger, f: Filters, limit: int = 50, offset: int = 0) -> Page:
+    limit, offset = _limit(limit, offset)
+    db = ledger.db
+    where, params = _document_where(f)
+    if f.measure:
+        where.append("x.measure_key LIKE ? ESCAPE '\\'")
+        params.append(_like(f.measure))
+    if f.source:
+        where.append("x.source LIKE ? ESCAPE '\\'")
+        params.append(_like(f.source))
+    if f.kind:
+        where.append("x.kind = ?")
+        params.append(f.kind)
+    base = f"FROM quantities x JOIN documents d ON d.id = x.doc_id{_where_sql(where)}"
+    total = _run(db, f"SELECT COUNT(*) {base}", params, f.q)[0][0]
+    rows = _run(db, f"SELECT x.doc_id, x.quantity_id, x.start, x.end, x.text, x.value, x.low, x.high, "
+                    f"x.approx, x.unit, x.measure_key, x.kind, x.as_of, x.as_of_source, x.source, "
+                    f"d.title AS doc_title, d.outlet, d.published {base} "
+                    f"ORDER BY x.measure_key, d.seq, x.start LIMIT ? OFFSET ?", [*params, limit, offset], f.q)
+    return Page([dict(r) for r in rows], total, limit, offset)
+
+
+# -- the story's shape ----------------------------------------------------------------------------
+
+def timeline(ledger: Ledger, limit: int = 2000) -> list[dict[str, Any]]:
+    """Dated claims, oldest first, grouped by their as-of date."""
+    rows = ledger.db.execute(
+        "SELECT x.doc_id, x.claim_id, x.proposition, x.polarity, x.modality, x.hedged, x.source, "
+        "x.as_of, x.as_of_source, d.title AS doc_title, d.outlet FROM claims x "
+        "JOIN documents d ON d.id = x.doc_id WHERE x.as_of GLOB '[0-9][0-9][0-9][0-9]*' "
+        "ORDER BY x.as_of, d.seq, x.start LIMIT ?", (limit,)).fetchall()
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        if calendar_date(row["as_of"]):
+            groups.setdefault(row["as_of"], []).append(dict(row))
+    return [{"date": date, "claims": claims} for date, claims in groups.items()]
+
+
+def undated_documents(ledger: Ledger, limit: int = 500) -> list[dict[str, Any]]:
+    rows = ledger.db.execute(
+        "SELECT d.id, d.title, d.outlet, d.date_estimate, "
+        "(SELECT COUNT(*) FROM claims c WHERE c.doc_id = d.id) AS claims "
+        "FROM documents d WHERE d.published IS NULL ORDER BY d.seq LIMIT ?", (limit,)).fetchall()
+    items = []
+    for row in rows:
+        item = dict(row)
+        item["date_estimate"] = json.loads(item["date_estimate"]) if item["date_estimate"] else None
+        items.append(item)
+    return items
+
+
+def quantity_series(ledger: Ledger, *, min_values: int = 2, limit: int = 60) -> list[dict[str, Any]]:
+    """One series per measure key with at least ``min_values`` values: points with their date
+    (as-of, when it is a calendar date), value or range, approximation, source and document."""
+    db = ledger.db
+    keys = [r[0] for r in db.execute(
+        "SELECT measure_key FROM quantities WHERE value IS NOT NULL OR low IS NOT NULL "
+        "GROUP BY measure_key HAVING COUNT(*) >= ? ORDER BY COUNT(*) DESC, measure_key LIMIT ?",
+        (min_values, limit))]
+    conflicts = _series_conflicts(db)
+    series = []
+    for key in keys:
+        points = []
+        for row in db.execute(
+                "SELECT x.doc_id, x.quantity_id, x.text, x.value, x.low, x.high, x.approx, x.unit, x.as_of, "
+                "x.as_of_source, x.source, d.title AS doc_title, d.outlet, d.published FROM quantities x "
+                "JOIN documents d ON d.id = x.doc_id WHERE x.measure_key = ? "
+                "AND (x.value IS NOT NULL OR x.low IS NOT NULL) ORDER BY x.as_of, d.seq, x.start", (key,)):
+            point = dict(row)
+            point["date"] = calendar_date(point["as_of"])
+            point["conflict"] = conflicts.get((point["doc_id"], point["quantity_id"]))
+            points.append(point)
+        series.append({"measure_key": key, "points": points})
+    return series
+
+
+def _series_conflicts(db: sqlite3.Connection) -> dict[tuple[str, str], str]:
+    """(doc_id, quantity_id) -> what the series table says about a conflict, when it exists."""
+    if not table_exists(db, "series_points"):
+        return {}
+    columns = table_columns(db, "series_points")
+    if not {"doc_id", "quantity_id"} <= set(columns):
+        return {}
+    flag = next((c for c in ("conflict", "conflicts", "conflict_with", "is_conflict", "flag", "note")
+                 if c in columns), None)
+    if flag is None:
+        return {}
+    out = {}
+    try:
+        for row in db.execute(f"SELECT doc_id, quantity_id, {flag} FROM series_points "
+                              f"WHERE {flag} IS NOT NULL AND {flag} NOT IN (0, '', '[]', 'null') LIMIT 10000"):
+            value = row[2]
+            out[(row[0], row[1])] = value if isinstance(value, str) else "conflict"
+    except sqlite3.DatabaseError:
+        return {}
+    return out
+
+
+def sources(ledger: Ledger, limit: int = 100) -> list[dict[str, Any]]:
+    """Cited sources, most cited first, with the outlets that cite them."""
+    rows = ledger.db.execute(
+        "SELECT COALESCE(x.source_name, x.source_text) AS source, COUNT(*) AS attributions, "
+        "COUNT(DISTINCT x.doc_id) AS documents, GROUP_CONCAT(DISTINCT d.outlet) AS outlets, "
+        "MIN(x.doc_id || '|' || x.attribution_id) AS first FROM attributions x "
+        "JOIN documents d ON d.id = x.doc_id WHERE COALESCE(x.source_name, x.source_text) IS NOT NULL "
+        "GROUP BY 1 ORDER BY attributions DESC, source LIMIT ?", (limit,)).fetchall()
+    out = []
+    for row in rows:
+        item = dict(row)
+        item["first_doc"], _, item["first_id"] = (item.pop("first") or "|").partition("|")
+        out.append(item)
+    return out
+
+
+def document_chains(ledger: Ledger, doc_id: str, outlet: str | None) -> list[list[str]]:
+    """Citation chains (who cites whom) over one document's attributions."""
+    from ..extract.attribution import Attribution, TextSpan, citation_chains
+
+    def span(value: Any) -> TextSpan | None:
+        return TextSpan(value["start"], value["end"], value["text"]) if isinstance(value, dict) else None
+
+    attributions = []
+    for (data,) in ledger.db.execute("SELECT data FROM attributions WHERE doc_id = ? ORDER BY content_start",
+                                     (doc_id,)):
+        try:
+            record = json.loads(data)
+            attributions.append(Attribution(
+                id=record["id"], source=span(record.get("source")), source_name=record.get("source_name"),
+                source_role=record.get("source_role"), source_affiliation=record.get("source_affiliation"),
+                anonymous=bool(record.get("anonymous")), cue=span(record["cue"]), content=span(record["content"]),
+                form=record.get("form", ""), kind=record.get("kind", ""), medium=span(record.get("medium")),
+                hedge=span(record.get("hedge")), parent=record.get("parent"), rule=record.get("rule", ""),
+                content_parts=tuple(p for p in (span(x) for x in record.get("content_parts") or []) if p),
+                medium_name=record.get("medium_name"),
+            ))
+        except (KeyError, TypeError, ValueError):
+            continue
+    unique: list[list[str]] = []
+    for chain in citation_chains(attributions, outlet=outlet):
+        if chain not in unique:
+            unique.append(chain)
+    return unique
+
+
+def document_evidence(ledger: Ledger, doc_id: str) -> dict[str, list[dict[str, Any]]]:
+    db = ledger.db
+    attributions = []
+    for row in db.execute("SELECT attribution_id, kind, source_name, data FROM attributions WHERE doc_id = ? "
+                          "ORDER BY content_start", (doc_id,)):
+        try:
+            record = json.loads(row["data"])
+        except ValueError:
+            continue
+        attributions.append(record)
+    quantities = [dict(r) for r in db.execute(
+        "SELECT quantity_id, start, end, text, value, low, high, approx, unit, measure_key, as_of, source "
+        "FROM quantities WHERE doc_id = ? ORDER BY start", (doc_id,))]
+    times = [dict(r) for r in db.execute(
+        "SELECT start, end, text, type, value FROM time_expressions WHERE doc_id = ? ORDER BY start",
+        (doc_id,))]
+    claims = [dict(r) for r in db.execute(
+        "SELECT claim_id, start, end, proposition, polarity, modality, hedged, source, as_of FROM claims "
+        "WHERE doc_id = ? ORDER BY start", (doc_id,))]
+    removed = [dict(r) for r in db.execute(
+        "SELECT start, end, reason, rule FROM removed_spans WHERE doc_id = ? ORDER BY start", (doc_id,))]
+    return {"attributions": attributions, "quantities": quantities, "times": times, "claims": claims,
+            "removed": removed}
+
+
+def document_row(ledger: Ledger, doc_id: str) -> dict[str, Any] | None:
+    row = ledger.db.execute(
+        "SELECT id, title, outlet, outlet_source, byline, dateline, published, published_source, "
+        "published_evidence, url, path, record, original, text, offset_map, duplicate_of, date_estimate "
+        "FROM documents WHERE id = ?", (doc_id,)).fetchone()
+    if row is None:
+        return None
+    item = dict(row)
+    item["date_estimate"] = json.loads(item["date_estimate"]) if item["date_estimate"] else None
+    return item
+
+
+# -- tables a later migration adds ----------------------------------------------------------------
+
+def link_tables(ledger: Ledger, limit: int = 500) -> dict[str, dict[str, Any]]:
+    """Rows of each link table that exists: {name: {columns, rows}}; read defensively."""
+    out = {}
+    for name in LINK_TABLES:
+        if not table_exists(ledger.db, name):
+            continue
+        try:
+            columns = [c for c in table_columns(ledger.db, name) if c not in _NOISY]
+            rows = [dict(r) for r in ledger.db.execute(f"SELECT * FROM {name} LIMIT ?", (limit,))]
+        except sqlite3.DatabaseError:
+            continue
+        out[name] = {"columns": columns, "rows": rows}
+    return out
+
+
+def threads(ledger: Ledger, limit: int = 200) -> list[dict[str, Any]] | None:
+    """Threads with their claims (and each claim's stance), or None when the ledger has none."""
+    db = ledger.db
+    if not table_exists(db, "threads"):
+        return None
+    columns = table_columns(db, "threads")
+    id_column = next((c for c in ("thread_id", "id") if c in columns), None)
+    label_column = next((c for c in ("label", "title", "proposition", "name", "summary", "text")
+                         if c in columns), None)
+    try:
+        rows = [dict(r) for r in db.execute("SELECT * FROM threads LIMIT ?", (limit,))]
+    except sqlite3.DatabaseError:
+        return None
+    member_columns = table_columns(db, "thread_claims") if table_exists(db, "thread_claims") else []
+    stance_column = _thread_stance_join(db)
+    out = []
+    for row in rows:
+        thread = {"id": row.get(id_column) if id_column else None,
+                  "label": row.get(label_column) if label_column else None,
+                  "fields": {k: v for k, v in row.items() if k not in (id_column, label_column, *_NOISY)
+                             and not isinstance(v, bytes)},
+                  "claims": []}
+        if id_column and {"thread_id", "doc_id", "claim_id"} <= set(member_columns):
+            stance = f"tc.{stance_column}" if stance_column else "NULL"
+            unrelated = f"AND {stance} IS NOT 'unrelated' " if stance_column else ""
+            try:
+                thread["claims"] = [dict(r) for r in db.execute(
+                    f"SELECT tc.doc_id, tc.claim_id, {stance} AS stance, c.proposition, c.polarity, c.source, "
+                    f"COALESCE(c.as_of, d.published) AS as_of, c.modality, d.outlet, d.title AS doc_title "
+                    f"FROM thread_claims tc "
+                    f"LEFT JOIN claims c ON c.doc_id = tc.doc_id AND c.claim_id = tc.claim_id "
+                    f"LEFT JOIN documents d ON d.id = tc.doc_id WHERE tc.thread_id = ? {unrelated}"
+                    f"ORDER BY COALESCE(c.as_of, d.published) IS NULL, COALESCE(c.as_of, d.published), d.seq "
+                    f"LIMIT 500", (thread["id"],))]
+            except sqlite3.DatabaseError:
+                thread["claims"] = []
+        out.append(thread)
+    return out
+
+
+def contradictions(ledger: Ledger, limit: int = 500) -> list[dict[str, Any]] | None:
+    """Contradicting claim pairs with both claims' words, or None when the table is absent."""
+    db = ledger.db
+    if not table_exists(db, "contradictions"):
+        return None
+    columns = set(table_columns(db, "contradictions"))
+    if not {"a_doc_id", "a_claim_id", "b_doc_id", "b_claim_id"} <= columns:
+        return None
+    days = "x.days" if "days" in columns else "NULL"
+    kind = "x.kind" if "kind" in columns else "NULL"
+    thread = "t.label" if table_exists(db, "threads") and "thread_id" in columns and \
+        {"thread_id", "label"} <= set(table_columns(db, "threads")) else "NULL"
+    join = "LEFT JOIN threads t ON t.thread_id = x.thread_id " if thread != "NULL" else ""
+    try:
+        rows = db.execute(
+            f"SELECT {kind} AS kind, {days} AS days, {thread} AS thread, x.a_doc_id, x.a_claim_id, "
+            "a.proposition AS a_proposition, a.source AS a_source, a.polarity AS a_polarity, "
+            "x.b_doc_id, x.b_claim_id, b.proposition AS b_proposition, b.source AS b_source, "
+            f"b.polarity AS b_polarity FROM contradictions x {join}"
+            "LEFT JOIN claims a ON a.doc_id = x.a_doc_id AND a.claim_id = x.a_claim_id "
+            "LEFT JOIN claims b ON b.doc_id = x.b_doc_id AND b.claim_id = x.b_claim_id LIMIT ?", (limit,)).fetchall()
+    except sqlite3.DatabaseError:
+        return None
+    return [dict(r) for r in rows]

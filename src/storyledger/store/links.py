@@ -1,0 +1,159 @@
+"""SQL for the corpus-link tables (migration 3). Reads are plain queries; all writes of one relink
+happen in one transaction, so a reader never sees half a rebuild. Every statement is
+parameterised."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import numpy as np
+
+from .ledger import Ledger
+
+_LINK_TABLES = ("thread_claims", "thread_documents", "contradictions", "threads", "denial_links",
+                "series_points", "series_conflicts", "entity_mentions", "entity_aliases", "entities",
+                "track_records")
+
+
+def read_documents(ledger: Ledger) -> list[dict[str, Any]]:
+    rows = ledger.db.execute(
+        "SELECT seq, id, title, outlet, published, date_estimate, duplicate_of, substr(text, 1, 4000) AS head "
+        "FROM documents ORDER BY seq").fetchall()
+    return [dict(r) for r in rows]
+
+
+def read_claims(ledger: Ledger) -> list[dict[str, Any]]:
+    rows = ledger.db.execute(
+        "SELECT c.doc_id, c.data, a.cue_text, a.kind AS akind, a.source_text, a.parent_id "
+        "FROM claims c LEFT JOIN attributions a ON a.doc_id = c.doc_id AND a.attribution_id = c.attribution_id "
+        "JOIN documents d ON d.id = c.doc_id ORDER BY d.seq, c.start").fetchall()
+    return [{"doc_id": r["doc_id"], **json.loads(r["data"]), "cue_text": r["cue_text"],
+             "attribution_kind": r["akind"], "source_text": r["source_text"], "parent_id": r["parent_id"]}
+            for r in rows]
+
+
+def read_attribution_parents(ledger: Ledger) -> dict[tuple[str, str], tuple[str | None, str | None]]:
+    return {(r[0], r[1]): (r[2], r[3] or r[4]) for r in ledger.db.execute(
+        "SELECT doc_id, attribution_id, parent_id, source_name, source_text FROM attributions")}
+
+
+def read_embeddings(ledger: Ledger) -> dict[tuple[str, str], tuple[str, np.ndarray]]:
+    return {(r[0], r[1]): (r[2], np.frombuffer(r[3], dtype=np.float32)) for r in ledger.db.execute(
+        "SELECT doc_id, claim_id, text_hash, vector FROM claim_embeddings")}
+
+
+def read_user_threads(ledger: Ledger) -> list[tuple[str, str]]:
+    return [(r[0], r[1]) for r in ledger.db.execute(
+        "SELECT thread_id, proposition FROM user_threads ORDER BY created_at, thread_id")]
+
+
+def add_user_thread(ledger: Ledger, thread_id: str, proposition: str) -> None:
+    with ledger.transaction() as db:
+        db.execute("INSERT OR IGNORE INTO user_threads (thread_id, proposition, created_at) VALUES (?, ?, ?)",
+                   (thread_id, proposition, dt.datetime.now(dt.UTC).isoformat(timespec="seconds")))
+
+
+def write_links(ledger: Ledger, *, embeddings: list[tuple], threads: list[tuple], thread_claims: list[tuple],
+                thread_documents: list[tuple], denial_links: list[tuple], contradictions: list[tuple],
+                series_points: list[tuple], series_conflicts: list[tuple], entities: list[tuple],
+                aliases: list[tuple], mentions: list[tuple], tracks: list[tuple]) -> None:
+    """Replace every link table's rows (embeddings are only added to) in one transaction."""
+    with ledger.transaction() as db:
+        db.executemany("INSERT OR REPLACE INTO claim_embeddings (doc_id, claim_id, model, text_hash, vector) "
+                       "VALUES (?, ?, ?, ?, ?)", embeddings)
+        for table in _LINK_TABLES:
+            db.execute(f"DELETE FROM {table}")  # noqa: S608 - names from the constant above
+        db.executemany("INSERT INTO threads (thread_id, origin, label, proposition, event, entities, "
+                       "first_doc_id, first_claim_id, first_date, claims, documents, rule, data) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", threads)
+        db.executemany("INSERT INTO thread_claims (thread_id, doc_id, claim_id, stance, hedged, score, relevance, "
+                       "date, source, rule, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", thread_claims)
+        db.executemany("INSERT INTO thread_documents (thread_id, doc_id, stance, hedged, score, rule) "
+                       "VALUES (?, ?, ?, ?, ?, ?)", thread_documents)
+        db.executemany("INSERT OR IGNORE INTO denial_links (doc_id, claim_id, denied_doc_id, denied_claim_id, "
+                       "score, rule) VALUES (?, ?, ?, ?, ?, ?)", denial_links)
+        db.executemany("INSERT INTO contradictions (thread_id, kind, a_doc_id, a_claim_id, b_doc_id, b_claim_id, "
+                       "days, rule, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", contradictions)
+        db.executemany("INSERT OR REPLACE INTO series_points (measure_key, doc_id, quantity_id, value, low, high, "
+                       "approx, as_of, as_of_source, source, conflict, rule, data) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", series_points)
+        db.executemany("INSERT INTO series_conflicts (measure_key, window, a_doc_id, a_quantity_id, b_doc_id, "
+                       "b_quantity_id, rule, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", series_conflicts)
+        db.executemany("INSERT INTO entities (entity_id, name, rule, mentions) VALUES (?, ?, ?, ?)", entities)
+        db.executemany("INSERT OR IGNORE INTO entity_aliases (entity_id, alias, rule) VALUES (?, ?, ?)", aliases)
+        db.executemany("INSERT INTO entity_mentions (entity_id, doc_id, item_id, role, text) "
+                       "VALUES (?, ?, ?, ?, ?)", mentions)
+        db.executemany("INSERT INTO track_records (kind, name, claims, supported, denied, median_days_to_denial, "
+                       "rule, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", tracks)
+
+
+# -- reads for the command line ----------------------------------------------------------------
+
+def list_threads(ledger: Ledger) -> list[dict[str, Any]]:
+    rows = ledger.db.execute(
+        "SELECT t.*, (SELECT COUNT(*) FROM thread_claims c WHERE c.thread_id = t.thread_id AND c.stance = 'supports') "
+        "AS supporters, (SELECT COUNT(*) FROM thread_claims c WHERE c.thread_id = t.thread_id AND c.stance = 'denies') "
+        "AS deniers, (SELECT COUNT(*) FROM contradictions x WHERE x.thread_id = t.thread_id) AS contradiction_count "
+        "FROM threads t ORDER BY t.origin DESC, t.claims DESC, t.thread_id").fetchall()
+    return [_thread_row(r) for r in rows]
+
+
+def _thread_row(r) -> dict[str, Any]:
+    out = dict(r)
+    out["entities"] = json.loads(out["entities"])
+    out["data"] = json.loads(out["data"])
+    return out
+
+
+def find_thread(ledger: Ledger, ref: str) -> dict[str, Any] | None:
+    rows = ledger.db.execute("SELECT * FROM threads WHERE thread_id LIKE ? || '%' ORDER BY thread_id LIMIT 2",
+                             (ref.replace("%", "").replace("_", ""),)).fetchall()
+    if len(rows) != 1:
+        return None if not rows else {"ambiguous": True}
+    thread = _thread_row(rows[0])
+    thread["claims"] = [
+        {**{k: r[k] for k in ("doc_id", "claim_id", "stance", "score", "relevance", "date", "source", "rule")},
+         "hedged": bool(r["hedged"]), **json.loads(r["data"])}
+        for r in ledger.db.execute(
+            "SELECT tc.*, d.seq FROM thread_claims tc JOIN documents d ON d.id = tc.doc_id WHERE thread_id = ? "
+            "ORDER BY tc.date IS NULL, tc.date, d.seq, tc.claim_id", (thread["thread_id"],))
+    ]
+    thread["documents"] = [dict(r) for r in ledger.db.execute(
+        "SELECT doc_id, stance, hedged, score, rule FROM thread_documents WHERE thread_id = ? ORDER BY doc_id",
+        (thread["thread_id"],))]
+    thread["contradictions"] = [{**{k: r[k] for k in r.keys() if k != "data"}, **json.loads(r["data"])}
+                                for r in ledger.db.execute(
+        "SELECT * FROM contradictions WHERE thread_id = ? ORDER BY kind, a_doc_id, a_claim_id, b_doc_id, b_claim_id",
+        (thread["thread_id"],))]
+    return thread
+
+
+def list_track_records(ledger: Ledger) -> list[dict[str, Any]]:
+    rows = ledger.db.execute("SELECT * FROM track_records ORDER BY kind, claims DESC, name").fetchall()
+    return [{**dict(r), "data": json.loads(r["data"])} for r in rows]
+
+
+def list_series(ledger: Ledger, measure: str | None = None) -> list[dict[str, Any]]:
+    sql = "SELECT * FROM series_points"
+    params: tuple = ()
+    if measure:
+        sql += " WHERE measure_key = ?"
+        params = (measure,)
+    rows = ledger.db.execute(sql + " ORDER BY measure_key, as_of IS NULL, as_of, doc_id, quantity_id", params)
+    return [{**dict(r), "conflict": bool(r["conflict"]), "data": json.loads(r["data"])} for r in rows]
+
+
+def list_series_conflicts(ledger: Ledger, measure: str | None = None) -> list[dict[str, Any]]:
+    sql = "SELECT * FROM series_conflicts"
+    params: tuple = ()
+    if measure:
+        sql += " WHERE measure_key = ?"
+        params = (measure,)
+    rows = ledger.db.execute(sql + " ORDER BY measure_key, window", params)
+    return [{**dict(r), "data": json.loads(r["data"])} for r in rows]
+
+
+def list_denial_links(ledger: Ledger) -> list[dict[str, Any]]:
+    return [dict(r) for r in ledger.db.execute("SELECT * FROM denial_links ORDER BY doc_id, claim_id")]

@@ -1,0 +1,130 @@
+"""The local web app, in-process: search, filters, pagination, one JSON error shape, read-only."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from present_fixtures import build_hostile
+from storyledger.present.app import create_app
+
+
+@pytest.fixture(scope="module")
+def client(seeds_db: str) -> TestClient:
+    with TestClient(create_app(seeds_db)) as c:
+        yield c
+
+
+def test_pages_render(client: TestClient):
+    for url in ("/", "/documents", "/claims", "/attributions", "/quantities"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "script-src 'none'" in response.headers["content-security-policy"]
+    assert client.get("/documents").text.count('href="/documents/') >= 6
+
+
+def test_search_filters_and_pagination(client: TestClient):
+    hits = client.get("/api/search", params={"q": "withdraw*"}).json()
+    assert hits["total"] >= 3 and all("snippet" in i for i in hits["items"])
+    page1 = client.get("/api/documents", params={"limit": 2}).json()
+    page2 = client.get("/api/documents", params={"limit": 2, "offset": 2}).json()
+    assert page1["total"] == 6 and len(page1["items"]) == 2 and page1["next_offset"] == 2
+    assert {d["id"] for d in page1["items"]}.isdisjoint(d["id"] for d in page2["items"])
+    arab = client.get("/api/documents", params={"outlet": "The New Arab"}).json()
+    assert [d["outlet"] for d in arab["items"]] == ["The New Arab"]
+    dated = client.get("/api/documents", params={"date_from": "2024-01-01"}).json()
+    assert [d["published"] for d in dated["items"]] == ["2024-01-25"]
+    negated = client.get("/api/claims", params={"polarity": "negated", "limit": 200}).json()
+    assert negated["total"] > 0 and {c["polarity"] for c in negated["items"]} == {"negated"}
+    speech = client.get("/api/attributions", params={"kind": "speech", "source": "Pahon"}).json()
+    assert speech["items"] and all(a["kind"] == "speech" for a in speech["items"])
+    troops = client.get("/api/quantities", params={"measure": "US troops · Syria", "limit": 200}).json()
+    assert {900.0, 1723.0, 1251.0, 2000.0, 600.0} <= {q["value"] for q in troops["items"]}
+    html = client.get("/claims", params={"polarity": "negated", "limit": 3}).text
+    assert 'rel="next"' in html and "offset=3" in html
+
+
+def test_stance_filter(client: TestClient, seeds_db: str):
+    con = sqlite3.connect(seeds_db)
+    has = con.execute("SELECT 1 FROM sqlite_master WHERE name = 'thread_claims'").fetchone() is not None
+    con.close()
+    response = client.get("/api/claims", params={"stance": "denies"})
+    if has:
+        assert response.status_code == 200
+        assert response.json()["total"] >= 0
+    else:
+        assert response.status_code == 400
+
+
+def test_errors_share_one_json_shape(client: TestClient):
+    for url, params, status, code in (
+        ("/api/search", {"q": '"unbalanced'}, 400, "bad_query"),
+        ("/api/search", {"q": "AND OR"}, 400, "bad_query"),
+        ("/api/documents", {"limit": "many"}, 400, "bad_parameter"),
+        ("/api/documents", {"date_from": "yesterday"}, 400, "bad_parameter"),
+        ("/api/documents/nope", {}, 404, "not_found"),
+        ("/api/nowhere", {}, 404, "not_found"),
+    ):
+        response = client.get(url, params=params)
+        assert response.status_code == status, (url, params, response.text)
+        body = response.json()
+        assert set(body) == {"error"} and set(body["error"]) == {"status", "code", "message"}
+        assert body["error"]["status"] == status and body["error"]["code"] == code and body["error"]["message"]
+    page = client.get("/documents", params={"q": '"unbalanced'})
+    assert page.status_code == 400 and "not valid full-text syntax" in page.text
+
+
+def test_serves_no_file_outside_its_assets(client: TestClient):
+    for url in ("/static/../../../../etc/passwd", "/static/%2e%2e/%2e%2e/etc/passwd", "/static/style.css/../x",
+                "/../pyproject.toml"):
+        response = client.get(url)
+        assert response.status_code == 404 and "root:" not in response.text
+    assert client.get("/static/style.css").headers["content-type"].startswith("text/css")
+
+
+def test_hostile_document_is_escaped(tmp_path: Path):
+    db = build_hostile(tmp_path)
+    with TestClient(create_app(db)) as c:
+        doc_id = c.get("/api/documents").json()["items"][0]["id"]
+        html = c.get(f"/documents/{doc_id}").text
+        assert "&lt;script&gt;window.__pwned" in html
+        assert "<script>window" not in html and "<img src=x" not in html and 'href="javascript:' not in html
+        listing = c.get("/documents", params={"q": "pwned"}).text
+        assert "<script>" not in listing and "<mark>" in listing
+
+
+def test_read_only_while_a_build_writes(tmp_path: Path):
+    db = build_hostile(tmp_path)
+    with TestClient(create_app(db)) as c:
+        writer = sqlite3.connect(db)
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("UPDATE documents SET title = 'changing' WHERE 1 = 1")
+        assert c.get("/api/documents").status_code == 200  # WAL: readers go on
+        writer.execute("ROLLBACK")
+        writer.close()
+        assert c.post("/api/documents").json()["error"]["code"] == "method_not_allowed"
+
+
+def test_pages_stay_fast_on_100k_documents(tmp_path: Path):
+    """Listing, filtering and searching read one page, whatever the corpus size."""
+    db = build_hostile(tmp_path)
+    con = sqlite3.connect(db)
+    columns = ("id, title, outlet, published, published_source, path, original, text, offset_map, added_at")
+    con.executemany(
+        f"INSERT INTO documents ({columns}) VALUES (?, ?, ?, ?, 'metadata', 'bulk', ?, ?, '[]', 'now')",
+        ((f"{i:016x}", f"Bulk {i}", f"Outlet {i % 50}", f"2020-{1 + i % 12:02d}-01", f"word{i} convoy",
+          f"word{i} convoy") for i in range(100_000)))
+    con.commit()
+    con.close()
+    with TestClient(create_app(db)) as c:
+        for params in ({"offset": 99_990}, {"outlet": "Outlet 7", "offset": 1000}, {"q": "convoy", "offset": 50_000},
+                       {"date_from": "2020-05", "date_to": "2020-06"}):
+            start = time.perf_counter()
+            body = c.get("/api/documents", params={**params, "limit": 25}).json()
+            assert len(body["items"]) <= 25 and body["total"] > 0, params
+            assert time.perf_counter() - start < 3, params
+        assert c.get("/documents", params={"offset": 99_990}).status_code == 200
