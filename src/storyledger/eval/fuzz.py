@@ -111,7 +111,8 @@ def _record(rng: random.Random, text: str) -> dict[str, Any]:
     record: dict[str, Any] = {"text": text}
     for key in ("title", "url", "outlet", "published", "id", "author"):
         if rng.random() < 0.4:
-            record[key] = rng.choice((_random_text(rng, 20), None, 0, [1], {"a": 1}, "2024-02-30", "http://", "http://[::1", "https://a.b:99999/x"))
+            record[key] = rng.choice((_random_text(rng, 20), None, 0, [1], {"a": 1}, "2024-02-30",
+                                      "http://", "http://[::1", "https://a.b:99999/x"))
     if rng.random() < 0.1:
         record = {"html": _html(rng, text)} if rng.random() < 0.5 else {"body": text}
     if rng.random() < 0.05:

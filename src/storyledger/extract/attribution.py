@@ -1361,6 +1361,27 @@ def _full_name(mentions: Sequence[_Mention], doc: Doc, m: _Mention) -> str:
     return best
 
 
+def _previous_speaker(out: Sequence[Attribution], tok: Token, text: str,
+                      genders: dict[str, str]) -> str | None:
+    """Speaker continuity: "X said that …. "…," he said." — in the same paragraph, he or she
+    is the person who spoke last, when that person was named and the gender does not clash."""
+    wanted = {"he": "m", "she": "f"}.get(tok.lower_)
+    if wanted is None:
+        return None
+    for previous in reversed(out):
+        if previous.source is None or previous.source.end > tok.idx:
+            continue
+        if "\n" in text[previous.source.end:tok.idx]:
+            return None  # a new paragraph: no continuity to lean on
+        name = previous.source_name
+        if not name or previous.source.text.lower() in ("he", "she", "they", "it"):
+            return name if name and genders.get(name.split()[-1].lower()) in (None, wanted) else None
+        if genders.get(name.split()[-1].lower()) not in (None, wanted):
+            return None
+        return name if " " in name else None
+    return None
+
+
 def _resolve(
     ctx: _Ctx, tok: Token, genders: dict[str, str], mentions: Sequence[_Mention]
 ) -> str | None:
@@ -1555,7 +1576,8 @@ def _extract(doc: Doc) -> list[Attribution]:
                 if anonymous or name is None:
                     name = _span(doc, *antecedent).text
             elif lo == hi and doc[lo].lower_ in ctx.lex.pronouns:
-                name = _resolve(ctx, doc[lo], genders, mentions) or None
+                name = _previous_speaker(out, doc[lo], text, genders) or \
+                    _resolve(ctx, doc[lo], genders, mentions) or None
             elif name is None and doc[hi].lemma_.lower() in _DOCUMENT_NOUNS \
                     and doc[lo].lower_ in ("the", "this", "that"):
                 # "the report" is the report named last: "a report by Foreign Policy"
