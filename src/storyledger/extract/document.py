@@ -80,9 +80,19 @@ def _timed(times: StageTimes | None, stage: str, work: Callable[[], Any]) -> Any
     return result
 
 
-def _innermost(attributions: tuple[Attribution, ...], start: int, end: int) -> Attribution | None:
+def _innermost(attributions: tuple[Attribution, ...], start: int, end: int,
+               parsed: Doc) -> Attribution | None:
+    """The innermost attribution with a source that asserts the span: one whose content is a
+    clause ("was believed to have deployed …" has no source, so "Newsweek adds" holds). A noun
+    phrase content ("demanded the withdrawal of the some 600 troops") is the outlet's own
+    description of what was demanded, so its numbers are the outlet's."""
     holding = [a for a in attributions if a.content.start <= start and end <= a.content.end]
-    return min(holding, key=lambda a: a.content.end - a.content.start, default=None)
+    for attribution in sorted(holding, key=lambda a: a.content.end - a.content.start):
+        content = parsed.char_span(attribution.content.start, attribution.content.end, alignment_mode="expand")
+        if attribution.source is not None and content is not None \
+                and any(t.pos_ in ("VERB", "AUX") for t in content):
+            return attribution
+    return None
 
 
 def quantities_in_context(doc: Document, parsed: Doc, quantities: list[Quantity],
@@ -118,7 +128,7 @@ def quantities_in_context(doc: Document, parsed: Doc, quantities: list[Quantity]
             as_of, as_of_source, as_of_text = doc.published, "publication", None
         else:
             as_of = as_of_source = as_of_text = None
-        attribution = _innermost(attributions, quantity.start, quantity.end)
+        attribution = _innermost(attributions, quantity.start, quantity.end, parsed)
         source = doc.outlet
         if attribution is not None:
             source = attribution.source_name or (attribution.source.text if attribution.source else None)
