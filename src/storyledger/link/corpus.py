@@ -85,11 +85,8 @@ def relink(ledger: Ledger) -> LinkReport:
     for r in rows:
         doc = canonical[r["doc_id"]]
         reported = _day(doc["published"])
-        estimated = False
-        if not reported and doc["date_estimate"]:
-            estimate = json.loads(doc["date_estimate"])
-            reported, estimated = None, True
-            reported = None if not estimate.get("earliest") else None  # an estimate orders, never dates
+        # An undated document's estimated window is evidence for ordering, never a date.
+        estimated = not reported and bool(doc["date_estimate"])
         entities = frozenset(filter(None, (resolve(e) for e in r.get("entities", []))))
         doc_entities[r["doc_id"]].update(entities)
         claims.append(ClaimRec(
