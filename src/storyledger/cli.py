@@ -16,7 +16,7 @@ import click
 from . import __version__
 from .cli_options import DB_OPTION, JSON_OPTION
 from .errors import StoryledgerError
-from .model import Document, InputProblem
+from .model import InputProblem
 from .store.ledger import Ledger, open_ledger
 
 
@@ -97,10 +97,6 @@ def build(inputs: tuple[str, ...], db_path: str, field_map: str | None, force_fo
         sys.exit(1)
 
 
-def _doc_record(doc: Document) -> dict[str, Any]:
-    return doc.to_dict()
-
-
 @main.command()
 @DB_OPTION
 @JSON_OPTION
@@ -112,7 +108,7 @@ def docs(db_path: str, as_json: bool, outlet: str | None, limit: int | None, off
     with _open(db_path) as ledger:
         documents = ledger.documents(outlet=outlet, limit=limit, offset=offset)
     if as_json:
-        _print_json([_doc_record(d) for d in documents])
+        _print_json([d.to_dict() for d in documents])
         return
     for doc in documents:
         date = doc.published or "undated"
@@ -132,7 +128,7 @@ def show(doc_ref: str, db_path: str, as_json: bool) -> None:
         except StoryledgerError as error:
             raise click.ClickException(str(error)) from None
     if as_json:
-        _print_json([_doc_record(doc)])
+        _print_json([doc.to_dict()])
         return
     published = doc.published or "undated"
     rows = [

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import QueryError
-from ..store.ledger import Ledger
+from ..store.ledger import Ledger, contains_pattern
 
 # Tables a later migration may add; shown when present.
 LINK_TABLES = ("threads", "thread_claims", "contradictions", "denial_links", "series_points", "series_conflicts",
@@ -72,11 +72,6 @@ class Page:
     def to_dict(self) -> dict[str, Any]:
         return {"items": self.items, "total": self.total, "limit": self.limit, "offset": self.offset,
                 "next_offset": self.offset + self.limit if self.offset + self.limit < self.total else None}
-
-
-def _like(value: str) -> str:
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
 
 
 def _run(db: sqlite3.Connection, sql: str, params: list[Any], query: str | None) -> list[sqlite3.Row]:
@@ -194,10 +189,10 @@ def claims_page(ledger: Ledger, f: Filters, limit: int = 50, offset: int = 0) ->
         params.append(f.modality)
     if f.source:
         where.append("x.source LIKE ? ESCAPE '\\'")
-        params.append(_like(f.source))
+        params.append(contains_pattern(f.source))
     if f.text:
         where.append("x.proposition LIKE ? ESCAPE '\\'")
-        params.append(_like(f.text))
+        params.append(contains_pattern(f.text))
     if f.stance:
         column = _thread_stance_join(db)
         if column is None:
@@ -224,10 +219,10 @@ def attributions_page(ledger: Ledger, f: Filters, limit: int = 50, offset: int =
         params.append(f.kind)
     if f.source:
         where.append("(x.source_text LIKE ? ESCAPE '\\' OR x.source_name LIKE ? ESCAPE '\\')")
-        params += [_like(f.source), _like(f.source)]
+        params += [contains_pattern(f.source), contains_pattern(f.source)]
     if f.text:
         where.append("x.content_text LIKE ? ESCAPE '\\'")
-        params.append(_like(f.text))
+        params.append(contains_pattern(f.text))
     base = f"FROM attributions x JOIN documents d ON d.id = x.doc_id{_where_sql(where)}"
     total = _run(db, f"SELECT COUNT(*) {base}", params, f.q)[0][0]
     rows = _run(db, f"SELECT x.doc_id, x.attribution_id, x.parent_id, x.kind, x.form, x.source_text, "
@@ -243,10 +238,10 @@ def quantities_page(ledger: Ledger, f: Filters, limit: int = 50, offset: int = 0
     where, params = _document_where(f)
     if f.measure:
         where.append("x.measure_key LIKE ? ESCAPE '\\'")
-        params.append(_like(f.measure))
+        params.append(contains_pattern(f.measure))
     if f.source:
         where.append("x.source LIKE ? ESCAPE '\\'")
-        params.append(_like(f.source))
+        params.append(contains_pattern(f.source))
     if f.kind:
         where.append("x.kind = ?")
         params.append(f.kind)

@@ -259,7 +259,7 @@ class Ledger:
     def quantities(self, *, measure: str | None = None, doc_id: str | None = None) -> list[dict[str, Any]]:
         where: list[tuple[str, tuple[Any, ...]]] = []
         if measure:
-            where.append((f"x.measure_key {_LIKE}", (_contains(measure),)))
+            where.append((f"x.measure_key {_LIKE}", (contains_pattern(measure),)))
         if doc_id:
             where.append(("x.doc_id = ?", (doc_id,)))
         return self._records("quantities", where, "x.measure_key, d.published, d.seq, x.start")
@@ -272,9 +272,9 @@ class Ledger:
         if polarity:
             where.append(("x.polarity = ?", (polarity,)))
         if source:
-            where.append((f"x.source {_LIKE}", (_contains(source),)))
+            where.append((f"x.source {_LIKE}", (contains_pattern(source),)))
         if text:
-            where.append((f"x.proposition {_LIKE}", (_contains(text),)))
+            where.append((f"x.proposition {_LIKE}", (contains_pattern(text),)))
         return self._records("claims", where, "d.seq, x.start")
 
     def attributions(self, *, doc_id: str | None = None, source: str | None = None,
@@ -285,13 +285,13 @@ class Ledger:
             where.append(("x.doc_id = ?", (doc_id,)))
         if source:
             where.append((f"(x.source_text {_LIKE} OR x.source_name {_LIKE})",
-                          (_contains(source), _contains(source))))
+                          (contains_pattern(source), contains_pattern(source))))
         if outlet:
             where.append(("d.outlet = ?", (outlet,)))
         if kind:
             where.append(("x.kind = ?", (kind,)))
         if text:
-            where.append((f"x.content_text {_LIKE}", (_contains(text),)))
+            where.append((f"x.content_text {_LIKE}", (contains_pattern(text),)))
         return self._records("attributions", where, "d.seq, x.content_start")
 
     def search(self, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
@@ -355,7 +355,7 @@ def _write_extraction(db: sqlite3.Connection, extraction: Extraction) -> None:
 _LIKE = "LIKE ? ESCAPE '\\'"
 
 
-def _contains(value: str) -> str:
+def contains_pattern(value: str) -> str:
     """A LIKE pattern for "contains ``value``", its own % and _ matched literally."""
     escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
