@@ -19,6 +19,10 @@ CONTENT_QUERIES = [
     "SELECT doc_id, attribution_id, data FROM attributions ORDER BY doc_id, attribution_id",
     "SELECT doc_id, quantity_id, data FROM quantities ORDER BY doc_id, quantity_id",
     "SELECT doc_id, claim_id, data FROM claims ORDER BY doc_id, claim_id",
+    # Linking runs in the main process over the stored records, so its output must match too.
+    "SELECT thread_id, label, claims, documents FROM threads ORDER BY thread_id",
+    "SELECT thread_id, doc_id, claim_id, stance, rule FROM thread_claims ORDER BY thread_id, doc_id, claim_id",
+    "SELECT doc_id, claim_id, denied_doc_id, denied_claim_id, rule FROM denial_links ORDER BY doc_id, claim_id",
 ]
 
 

@@ -4,6 +4,7 @@ seeds (../shared/seeds) and on the fictional example corpus."""
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,17 @@ def test_relink_is_deterministic_and_embeds_only_new(examples_db: str, tmp_path:
     out = cli("link", "--db", str(db)).stdout
     assert "0 of" in out  # every claim's embedding came from the cache
     assert cli_json("threads", "--db", str(db)) == before
+
+
+def test_linking_embeds_only_the_claims_it_compares(examples_db: str) -> None:
+    con = sqlite3.connect(examples_db)
+    embedded = set(con.execute("SELECT doc_id, claim_id FROM claim_embeddings"))
+    claims = con.execute("SELECT doc_id, claim_id, proposition FROM claims").fetchall()
+    placed = set(con.execute("SELECT doc_id, claim_id FROM thread_claims"))
+    about_events = {(d, c) for d, c, p in claims if events_of(p)}
+    assert about_events and about_events <= embedded  # threads are clustered from these
+    assert placed <= embedded  # every placement was measured
+    assert len(embedded) < 0.75 * len(claims), (len(embedded), len(claims))
 
 
 def test_entity_resolution_aliases_and_surnames() -> None:

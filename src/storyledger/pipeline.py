@@ -1,19 +1,21 @@
 """The build: read → clean/segment → near-duplicates → extract (engine) → store → link.
 
 Reading, cleaning and near-duplicate detection run here, one file at a time, so memory stays
-flat however large the corpus. Documents gather into a pending set that is extracted by the
-engine (in batches, possibly in parallel) and written in one transaction together with the
-records of the input files they complete, so a build stopped at any moment and run again
-neither loses nor duplicates anything, and a re-run on a grown corpus reads only new or changed
-files.
+flat however large the corpus. Documents gather into batches that the engine extracts (in
+parallel, while this process reads on); each batch is written, in the order read, in one
+transaction together with the records of the input files it completes, so a build stopped at
+any moment and run again neither loses nor duplicates anything, and a re-run on a grown corpus
+reads only new or changed files.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from . import __version__
 from .engine import Engine
@@ -33,7 +35,7 @@ STREAMING_FORMATS = ("warc", "jsonl", "csv")  # size limits apply per record, no
 # scraping accident, and parsing it would hold up the whole batch. It is stored and searchable,
 # not extracted.
 DEFAULT_MAX_EXTRACT_CHARS = 200_000
-BATCH_DOCS = 32  # documents per nlp.pipe batch sent to a worker
+BATCH_DOCS = 32  # documents per batch sent to a worker (and per nlp.pipe call)
 
 InputRow = tuple[str, str, int, str]  # path, sha256, documents, reader version
 
@@ -67,11 +69,12 @@ ProblemHandler = Callable[[InputProblem], None]
 
 
 @dataclass
-class _Pending:
-    """Documents read but not yet extracted and stored, and the inputs they complete."""
+class _Batch:
+    """Documents read but not yet stored, the inputs they complete, and their extraction."""
 
     documents: list[tuple[Document, bytes | None]] = field(default_factory=list)
     inputs: list[InputRow] = field(default_factory=list)
+    extraction: Any = None  # the engine's handle, once submitted
 
 
 class _Timer:
@@ -119,19 +122,13 @@ def build(
     for doc_id, minhash in ledger.canonical_signatures():
         index.add(doc_id, from_bytes(minhash))
 
-    pending = _Pending()
-    flush_at = BATCH_DOCS * engine.parallel
+    batches = _Batches(ledger, engine, report, max_extract_chars)
     iterator = progress(files) if progress else files
     for file in iterator:  # type: ignore[union-attr]
         report.files += 1
-        for item in _read_file(file, ledger, options, index, report, problem, max_extract_chars):
-            if isinstance(item, tuple) and isinstance(item[0], Document):
-                pending.documents.append(item)  # type: ignore[arg-type]
-            else:
-                pending.inputs.append(item)  # type: ignore[arg-type]
-            if len(pending.documents) >= flush_at:
-                _flush(pending, ledger, engine, report, max_extract_chars)
-    _flush(pending, ledger, engine, report, max_extract_chars)
+        for item in _read_file(file, ledger, batches.unstored, options, index, report, problem, max_extract_chars):
+            batches.add(item)
+    batches.finish()
     if report.documents_added:  # corpus links are rebuilt from the records when the corpus grows
         from .link.corpus import relink
 
@@ -140,7 +137,7 @@ def build(
     return report
 
 
-def _read_file(file: InputFile, ledger: Ledger, options: ReadOptions, index: NearDuplicateIndex,
+def _read_file(file: InputFile, ledger: Ledger, unstored: set[str], options: ReadOptions, index: NearDuplicateIndex,
                report: BuildReport, problem: ProblemHandler,
                max_extract_chars: int) -> Iterator[tuple[Document, bytes | None] | InputRow]:
     """The new documents of one input (with their MinHash signatures), then its input row."""
@@ -173,7 +170,7 @@ def _read_file(file: InputFile, ledger: Ledger, options: ReadOptions, index: Nea
             if isinstance(doc, InputProblem):
                 problem(doc)
                 continue
-            if doc.id in seen_here or ledger.has_document(doc.id):
+            if doc.id in seen_here or doc.id in unstored or ledger.has_document(doc.id):
                 report.already_present += 1
                 continue
             seen_here.add(doc.id)
@@ -199,21 +196,48 @@ def _read_file(file: InputFile, ledger: Ledger, options: ReadOptions, index: Nea
         yield (file.path, digest, len(seen_here), READER_VERSION)
 
 
-def _flush(pending: _Pending, ledger: Ledger, engine: Engine, report: BuildReport,
-           max_extract_chars: int) -> None:
-    """Extract the pending documents and store them with the inputs they complete, in one
-    transaction."""
-    if not pending.documents and not pending.inputs:
-        return
-    extractable = [d for d, _ in pending.documents if len(d.text) <= max_extract_chars]
-    batches = [extractable[i:i + BATCH_DOCS] for i in range(0, len(extractable), BATCH_DOCS)]
-    extractions: dict[str, Extraction] = {}
-    for results, seconds in engine.map(batches):
-        extractions.update((e.doc_id, e) for e in results)
-        for stage, value in seconds.items():
-            report.stage_times.add(stage, value)
-    with _Timer(report.stage_times, "store"):
-        report.documents_added += ledger.write_batch(pending.documents, pending.inputs, extractions,
-                                                     EXTRACTOR_VERSION)
-    pending.documents.clear()
-    pending.inputs.clear()
+class _Batches:
+    """Cuts the documents read into batches, keeps up to ``engine.parallel`` of them extracting,
+    and stores finished ones in the order they were read."""
+
+    def __init__(self, ledger: Ledger, engine: Engine, report: BuildReport, max_extract_chars: int) -> None:
+        self.ledger, self.engine, self.report = ledger, engine, report
+        self.max_extract_chars = max_extract_chars
+        self.pending = _Batch()
+        self.in_flight: deque[_Batch] = deque()
+        self.unstored: set[str] = set()  # ids of the documents read but not yet stored
+
+    def add(self, item: tuple[Document, bytes | None] | InputRow) -> None:
+        if isinstance(item[0], Document):
+            self.pending.documents.append(item)  # type: ignore[arg-type]
+            self.unstored.add(item[0].id)
+            if len(self.pending.documents) >= BATCH_DOCS:
+                self._submit()
+        else:
+            self.pending.inputs.append(item)  # type: ignore[arg-type]
+
+    def finish(self) -> None:
+        if self.pending.documents or self.pending.inputs:
+            self._submit()
+        while self.in_flight:
+            self._store(self.in_flight.popleft())
+
+    def _submit(self) -> None:
+        batch, self.pending = self.pending, _Batch()
+        extractable = [d for d, _ in batch.documents if len(d.text) <= self.max_extract_chars]
+        batch.extraction = self.engine.submit(extractable) if extractable else None
+        self.in_flight.append(batch)
+        while len(self.in_flight) > self.engine.parallel:
+            self._store(self.in_flight.popleft())
+
+    def _store(self, batch: _Batch) -> None:
+        extractions: dict[str, Extraction] = {}
+        if batch.extraction is not None:
+            results, seconds = batch.extraction.result()
+            extractions = {e.doc_id: e for e in results}
+            for stage, value in seconds.items():
+                self.report.stage_times.add(stage, value)
+        with _Timer(self.report.stage_times, "store"):
+            self.report.documents_added += self.ledger.write_batch(batch.documents, batch.inputs, extractions,
+                                                                   EXTRACTOR_VERSION)
+        self.unstored.difference_update(d.id for d, _ in batch.documents)

@@ -13,8 +13,8 @@ batch with ``nlp.pipe``; results come back in the order the batches were submitt
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +33,7 @@ def extract_batch(docs: Sequence[Document]) -> tuple[list[Extraction], dict[str,
 
 @dataclass
 class Engine:
-    """Runs :func:`extract_batch` over batches, keeping submission order."""
+    """Runs :func:`extract_batch` on batches submitted one by one."""
 
     kind: str = "local"
     workers: int = 1
@@ -79,21 +79,25 @@ class Engine:
 
     @property
     def parallel(self) -> int:
-        """How many batches to keep in flight."""
+        """How many batches to keep in flight: enough that no worker waits while the main
+        process reads the next files or stores finished batches."""
         return 1 if self.kind == "local" and self.workers <= 1 else max(1, self.workers) * 2
 
-    def map(self, batches: Sequence[Sequence[Document]]) -> Iterator[tuple[list[Extraction], dict[str, float]]]:
-        """Results of :func:`extract_batch` for each batch, in order."""
-        if self._pool is None and self._client is None:
-            for batch in batches:
-                yield extract_batch(batch)
-            return
-        futures: list[Future[Any]] | list[Any]
+    def submit(self, docs: Sequence[Document]) -> Any:
+        """Start :func:`extract_batch` on ``docs``; the returned handle's ``result()`` gives its
+        records and stage timings."""
         if self._pool is not None:
-            futures = [self._pool.submit(extract_batch, list(batch)) for batch in batches]
-            for future in futures:
-                yield future.result()
-        else:
-            futures = self._client.map(extract_batch, [list(b) for b in batches], pure=False)
-            for future in futures:
-                yield future.result()
+            return self._pool.submit(extract_batch, list(docs))
+        if self._client is not None:
+            return self._client.submit(extract_batch, list(docs), pure=False)
+        return _Done(extract_batch(docs))
+
+
+@dataclass
+class _Done:
+    """A batch extracted in this process, with the interface of a future."""
+
+    value: tuple[list[Extraction], dict[str, float]]
+
+    def result(self) -> tuple[list[Extraction], dict[str, float]]:
+        return self.value

@@ -11,6 +11,7 @@ import hashlib
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,10 +27,12 @@ from .threads import (
     ClaimRec,
     Thread,
     cluster_threads,
+    compared_claims,
     decide_stance,
     events_of,
     link_denials,
     place_claims,
+    thread_candidates,
     user_thread,
 )
 from .tracks import track_records
@@ -78,8 +81,8 @@ def relink(ledger: Ledger) -> LinkReport:
     index = EntityIndex.build(n for n in names if n)
     resolve = index.resolve
 
-    # Claims as compact records, with their embeddings (cached by text).
-    cached = sql.read_embeddings(ledger)
+    # Claims as compact records; embeddings come later, only for the claims linking compares.
+    vectors = ClaimVectors(sql.read_embeddings(ledger))
     claims: list[ClaimRec] = []
     doc_entities: dict[str, Counter[str]] = defaultdict(Counter)
     for r in rows:
@@ -99,23 +102,18 @@ def relink(ledger: Ledger) -> LinkReport:
     for c in claims:
         top = [e for e, n in doc_entities[c.doc_id].most_common(3) if n >= 2]
         c.context = frozenset(top)
-    todo = [c for c in claims if cached.get(c.key, ("",))[0] != text_hash(c.proposition)]
-    vectors = embed([c.proposition for c in todo])
-    new_embeddings = []
-    for c, v in zip(todo, vectors, strict=True):
-        cached[c.key] = (text_hash(c.proposition), v)
-        new_embeddings.append((c.doc_id, c.claim_id, MODEL_NAME, text_hash(c.proposition), v.tobytes()))
-    for c in claims:
-        c.vector = cached[c.key][1]
-    report.claims, report.embedded = len(claims), len(todo)
+    # Threads are clustered within event families, and denials are matched to what they deny:
+    # these claims are always compared. Others are embedded only when a thread or a denial
+    # makes them candidates, which keeps the model off most claims of a large corpus.
+    compared = compared_claims(claims)
+    vectors.ensure(compared)
     by_key = {c.key: c for c in claims}
     by_doc: dict[str, list[ClaimRec]] = defaultdict(list)
     for c in claims:
         by_doc[c.doc_id].append(c)
-    matrix = np.stack([c.vector for c in claims]) if claims else np.zeros((0, 384), np.float32)
 
     # Denials linked to the reports they deny.
-    denials = link_denials(claims, by_doc, outlets, _day)
+    denials = link_denials(claims, by_doc, outlets, _day, vectors.ensure)
     denied_by: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     for link in denials:
         denied_by[link["denial"].key].append(link["report"].key)
@@ -128,7 +126,8 @@ def relink(ledger: Ledger) -> LinkReport:
         known = sorted({e for c in claims for e in c.entities}, key=len, reverse=True)
         for (thread_id, proposition), vector in zip(user, user_vectors, strict=True):
             threads.append(user_thread(thread_id, proposition, vector, _entities_in(proposition, known, resolve)))
-    _place_and_decide(threads, claims, matrix, by_key, denied_by)
+    _place_and_decide(threads, compared, claims, by_key, denied_by, vectors.ensure)
+    report.claims, report.embedded = len(claims), len(vectors.new)
     threads = [t for t in threads if t.origin == "user" or len({k[0] for k in t.claims}) >= 2]
 
     contradictions = [x for t in threads for x in find_contradictions(t, by_key, denials)]
@@ -159,7 +158,7 @@ def relink(ledger: Ledger) -> LinkReport:
     report.threads, report.denial_links, report.contradictions = len(threads), len(denials), len(contradictions)
     report.series_points, report.series_conflicts, report.entities = len(points), len(conflicts), len(entity_rows)
     sql.write_links(
-        ledger, embeddings=new_embeddings, threads=thread_rows, thread_claims=claim_rows, thread_documents=doc_rows,
+        ledger, embeddings=vectors.new, threads=thread_rows, thread_claims=claim_rows, thread_documents=doc_rows,
         denial_links=[(d["denial"].doc_id, d["denial"].claim_id, d["report"].doc_id, d["report"].claim_id,
                        d["score"], d["rule"]) for d in denials],
         contradictions=[(x["thread_id"], x["kind"], x["a"].doc_id, x["a"].claim_id, x["b"].doc_id, x["b"].claim_id,
@@ -201,17 +200,19 @@ def _entities_in(text: str, known: list[str], resolve) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def _place_and_decide(threads: list[Thread], claims: list[ClaimRec], matrix: np.ndarray,
-                      by_key: dict, denied_by: dict) -> None:
+def _place_and_decide(threads: list[Thread], compared: list[ClaimRec], claims: list[ClaimRec],
+                      by_key: dict, denied_by: dict, ensure: Callable[[list[ClaimRec]], None]) -> None:
     from .stance import default_model
 
+    candidates = [thread_candidates(t, compared, claims) for t in threads]
+    ensure([c for pool in candidates for c in pool])
     pairs, slots = [], []
-    for t in threads:
-        placed = place_claims(t, claims, matrix)
+    for t, pool in zip(threads, candidates, strict=True):
+        placed = place_claims(t, pool, np.stack([c.vector for c in pool]) if pool else np.zeros((0, 384)))
         # A denial joins every thread the report it denies is on.
         for key, reports in denied_by.items():
             if key not in placed and any(r in placed for r in reports):
-                placed[key] = float(matrix[claims.index(by_key[key])] @ t.vector)
+                placed[key] = float(by_key[key].vector @ t.vector)
         for key, relevance in sorted(placed.items()):
             pairs.append((t.proposition, by_key[key].evidence))
             slots.append((t, key, relevance))
@@ -222,6 +223,25 @@ def _place_and_decide(threads: list[Thread], claims: list[ClaimRec], matrix: np.
         t.claims[key] = decide_stance(t, by_key[key], proba, relevance, denies_report)
     for t in threads:
         t.claims = {k: p for k, p in t.claims.items() if p.stance != "unrelated"}
+
+
+class ClaimVectors:
+    """Claim embeddings on demand, reused from the ledger when the claim's text is unchanged."""
+
+    def __init__(self, cached: dict[tuple[str, str], tuple[str, np.ndarray]]) -> None:
+        self.cached = cached
+        self.new: list[tuple] = []  # rows for claim_embeddings
+
+    def ensure(self, claims: list[ClaimRec]) -> None:
+        """Give every claim in ``claims`` its vector."""
+        todo = list({c.key: c for c in claims if c.vector is None
+                     and self.cached.get(c.key, ("",))[0] != text_hash(c.proposition)}.values())
+        for c, v in zip(todo, embed([c.proposition for c in todo]), strict=True):
+            self.cached[c.key] = (text_hash(c.proposition), v)
+            self.new.append((c.doc_id, c.claim_id, MODEL_NAME, text_hash(c.proposition), v.tobytes()))
+        for c in claims:
+            if c.vector is None:
+                c.vector = self.cached[c.key][1]
 
 
 def _document_stances(t: Thread, docs_on: list[str]) -> list[tuple]:
