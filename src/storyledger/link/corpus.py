@@ -91,7 +91,7 @@ def relink(ledger: Ledger) -> LinkReport:
         # An undated document's estimated window is evidence for ordering, never a date.
         estimated = not reported and bool(doc["date_estimate"])
         entities = frozenset(filter(None, (resolve(e) for e in r.get("entities", []))))
-        doc_entities[r["doc_id"]].update(entities)
+        doc_entities[r["doc_id"]].update(sorted(entities))  # sorted: ties in most_common keep this order
         claims.append(ClaimRec(
             r["doc_id"], r["id"], (doc["seq"], r["start"]), r["start"], r["evidence"], r["proposition"],
             r["polarity"], r.get("polarity_cue"), r["modality"], bool(r["hedged"]), r.get("source"),

@@ -94,6 +94,7 @@ class Thread:
 @dataclass(frozen=True)
 class _Events:
     patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    any_phrase: re.Pattern[str]  # all phrases in one pattern: most propositions name no event
     opposite: dict[str, frozenset[str]]
     labels: dict[str, str]
     reference_nouns: frozenset[str]
@@ -114,10 +115,12 @@ def events_lexicon() -> _Events:
             phrases.append((family, phrase))
     phrases.sort(key=lambda fp: len(fp[1]), reverse=True)
     patterns = tuple((f, re.compile(rf"(?<![\w-])(?:{p})(?![\w-])", re.IGNORECASE)) for f, p in phrases)
+    any_phrase = re.compile(rf"(?<![\w-])(?:{'|'.join(f'(?:{p})' for _, p in phrases)})(?![\w-])", re.IGNORECASE)
     negative = "|".join(re.escape(w) for w in sorted(claims["negative_evaluations"], key=len, reverse=True))
     uncertainty = "|".join(re.escape(w) for w in sorted(data["uncertainty"], key=len, reverse=True))
     return _Events(
         patterns,
+        any_phrase,
         {f: frozenset(spec["opposite"]) for f, spec in data["families"].items()},
         {f: spec["label"] for f, spec in data["families"].items()},
         frozenset(data["reference_nouns"]),
@@ -137,6 +140,8 @@ def _stem(word: str) -> str:
 def events_of(text: str) -> frozenset[str]:
     """Event families a proposition mentions (longest phrase first; each span used once)."""
     lex = events_lexicon()
+    if not lex.any_phrase.search(text):
+        return frozenset()
     taken: list[tuple[int, int]] = []
     found: set[str] = set()
     for family, pattern in lex.patterns:
@@ -195,9 +200,10 @@ def link_denials(claims: list[ClaimRec], by_doc: dict[str, list[ClaimRec]], outl
             ensure([c])
             pool, matrix = event_reports, event_matrix
             if not c.events:
-                # A denial that names no event may answer any report about the same people.
-                named = c.entities | c.context
-                extra = [r for r in reports if not r.events and (r.doc_id == c.doc_id or r.entities & named)]
+                # A denial that names no event may answer a report about the same people, from its
+                # own document or from the weeks before it (the window _content_links applies).
+                extra = [r for r in reports if not r.events and r.key != c.key and (
+                    r.doc_id == c.doc_id or (r.entities & c.entities and _in_denial_window(r, c, day)))]
                 ensure(extra)
                 if extra:
                     pool, matrix = pool + extra, np.vstack([matrix, np.stack([r.vector for r in extra])])
@@ -222,15 +228,17 @@ def _content_links(c: ClaimRec, reports: list[ClaimRec], matrix: np.ndarray, day
             continue
         if not (r.events & (c.events | _opposites(c.events))) and c.events:
             continue
-        gap = _days(day(r.reported), day(c.reported))
-        if gap is not None and not (0 <= gap <= DENIAL_WINDOW_DAYS):
-            continue
-        if gap is None and r.doc_id != c.doc_id:
+        if r.doc_id != c.doc_id and not _in_denial_window(r, c, day):
             continue
         if r.order > c.order and r.doc_id == c.doc_id and not _reporty(r):
             continue
         out.append({"denial": c, "report": r, "score": round(sim, 3), "rule": f"{why}+reported-content"})
     return out[:6]
+
+
+def _in_denial_window(report: ClaimRec, denial: ClaimRec, day) -> bool:
+    gap = _days(day(report.reported), day(denial.reported))
+    return gap is not None and 0 <= gap <= DENIAL_WINDOW_DAYS
 
 
 def _opposites(events: frozenset[str]) -> frozenset[str]:
@@ -392,14 +400,14 @@ def compared_claims(claims: list[ClaimRec]) -> list[ClaimRec]:
 
 
 def thread_candidates(thread: Thread, compared: list[ClaimRec], claims: list[ClaimRec]) -> list[ClaimRec]:
-    """The claims worth placing on a thread: the ``compared`` claims, and claims sharing two
-    content words with its proposition (all of them when it has fewer). Other claims are seldom
-    placed, and leaving them out spares embedding most claims of a large corpus: on PolNeAR dev
-    one shared word made half the claims candidates, for 29 of 454 placements; two shared words
-    keep 11 of those 29 for a twelfth of the embedding."""
+    """The claims worth placing on a thread. An automatic thread is made of claims about one event
+    family, so the ``compared`` claims (events and denials) are its candidates. A user's
+    proposition may name no event: its candidates also include claims sharing two content words
+    with it (all of them when it has fewer). Doing the same for automatic threads would embed a
+    third of PolNeAR train's claims to add 166 of its 8,231 placements."""
     words = _content_stems(thread.proposition)
     shared = min(LEXICAL_CANDIDATE_WORDS, len(words))
-    if not shared:
+    if thread.origin != "user" or not shared:
         return compared
     taken = {c.key for c in compared}
     return compared + [c for c in claims if c.key not in taken and len(words & _content_stems(c.proposition)) >= shared]
