@@ -104,15 +104,25 @@ def dask_scaling(corpus: str, workers: tuple[int, ...] = (1, 2), options: ReadOp
     return {"dask": runs}
 
 
-def _write_repeated_corpus(docs: list[Document], count: int, folder: Path) -> None:
-    """``count`` article files made by repeating the corpus's documents; each copy gets a line
-    naming its copy number, so each is a new document (and a near-duplicate of its original)."""
+GROWN_OFFSET = 97  # rounds pair documents this far apart (times the round), so no pairing repeats
+
+
+def _write_grown_corpus(docs: list[Document], count: int, folder: Path) -> None:
+    """``count`` article files made from the corpus's documents. The first round is the corpus
+    as it is. In each later round, every document has every other paragraph swapped for the
+    same-numbered paragraph of another document (a different one each round): about half its
+    word shingles are new, so it is a new document to the near-duplicate index, and linking
+    (which skips copies) really works on ``count`` documents."""
     folder.mkdir(parents=True, exist_ok=True)
+    n = len(docs)
     for i in range(count):
-        doc = docs[i % len(docs)]
-        copy = i // len(docs)
-        (folder / f"{i:06d}.txt").write_text(f"{doc.text}\n\nRepeated copy number {copy} for the memory benchmark.\n",
-                                             encoding="utf-8")
+        round_ = i // n
+        paragraphs = docs[i % n].text.split("\n\n")
+        if round_:
+            j = (i + GROWN_OFFSET * round_) % n
+            other = docs[(j + 1) % n if j == i % n else j].text.split("\n\n")
+            paragraphs = [other[k] if k % 2 and k < len(other) else p for k, p in enumerate(paragraphs)]
+        (folder / f"{i:06d}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
 
 
 def memory_growth(corpus: str, sizes: tuple[int, ...] = (1000, 5000)) -> dict[str, Any]:
@@ -122,7 +132,7 @@ def memory_growth(corpus: str, sizes: tuple[int, ...] = (1000, 5000)) -> dict[st
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
             folder = Path(tmp) / f"corpus-{size}"
-            _write_repeated_corpus(docs, size, folder)
+            _write_grown_corpus(docs, size, folder)
             code = (
                 "import json, sys, time\n"
                 "from storyledger.eval.bench import peak_rss_mb\n"
@@ -139,4 +149,5 @@ def memory_growth(corpus: str, sizes: tuple[int, ...] = (1000, 5000)) -> dict[st
             runs[str(size)] = json.loads(out.stdout.strip().splitlines()[-1])
     first, last = runs[str(sizes[0])]["peak_rss_mb"], runs[str(sizes[-1])]["peak_rss_mb"]
     return {"memory": runs, "rss_growth_percent": round(100 * (last - first) / first, 1),
-            "how": "documents of the corpus repeated, each copy with a line naming its copy number"}
+            "how": (f"the {len(docs)} documents of the corpus, then rounds of them with every other paragraph taken "
+                    "from another document (new documents, not near-duplicates)")}

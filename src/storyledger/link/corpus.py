@@ -8,6 +8,7 @@ text, and embeds only claims it has not embedded before.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import re
 from collections import Counter, defaultdict
@@ -71,33 +72,35 @@ def relink(ledger: Ledger) -> LinkReport:
     docs = sql.read_documents(ledger)
     canonical = {d["id"]: d for d in docs if not d["duplicate_of"]}
     outlets = {d["id"]: d["outlet"] for d in docs}
-    rows = [r for r in sql.read_claims(ledger) if r["doc_id"] in canonical]
-    parents = sql.read_attribution_parents(ledger)
-    quantities = [q for q in ledger.quantities() if q["doc_id"] in canonical]
+    quantities = sql.canonical_quantities(ledger)
 
     # Entities: sources and claim entities, resolved across the corpus.
-    names = [r.get("source") for r in rows] + [e for r in rows for e in r.get("entities", [])]
-    names += [q.get("source") for q in quantities]
+    names = itertools.chain(sql.claim_names(ledger), (q.get("source") for q in quantities))
     index = EntityIndex.build(n for n in names if n)
     resolve = index.resolve
 
-    # Claims as compact records; embeddings come later, only for the claims linking compares.
+    # Claims as compact records, read one at a time; embeddings come later, only for the claims
+    # linking compares.
     vectors = ClaimVectors(sql.read_embeddings(ledger))
     claims: list[ClaimRec] = []
+    entities_tally = _EntityTally(index)
     doc_entities: dict[str, Counter[str]] = defaultdict(Counter)
-    for r in rows:
+    for r in sql.iter_claims(ledger):
         doc = canonical[r["doc_id"]]
+        entities_tally.add(r)
         reported = _day(doc["published"])
         # An undated document's estimated window is evidence for ordering, never a date.
         estimated = not reported and bool(doc["date_estimate"])
         entities = frozenset(filter(None, (resolve(e) for e in r.get("entities", []))))
         doc_entities[r["doc_id"]].update(sorted(entities))  # sorted: ties in most_common keep this order
+        evidence, proposition = r["evidence"], r["proposition"]
         claims.append(ClaimRec(
-            r["doc_id"], r["id"], (doc["seq"], r["start"]), r["start"], r["evidence"], r["proposition"],
+            r["doc_id"], r["id"], (doc["seq"], r["start"]), r["start"], evidence,
+            evidence if proposition == evidence else proposition,  # one string, not two, when equal
             r["polarity"], r.get("polarity_cue"), r["modality"], bool(r["hedged"]), r.get("source"),
             resolve(r.get("source")) or doc["outlet"], r.get("source_text"), r.get("cue_text"),
             r.get("attribution_kind"), doc["outlet"], reported, estimated,
-            _day(r.get("as_of")) or reported, entities, events=events_of(r["proposition"]),
+            _day(r.get("as_of")) or reported, entities, events=events_of(proposition),
         ))
     for c in claims:
         top = [e for e, n in doc_entities[c.doc_id].most_common(3) if n >= 2]
@@ -132,7 +135,7 @@ def relink(ledger: Ledger) -> LinkReport:
 
     contradictions = [x for t in threads for x in find_contradictions(t, by_key, denials)]
     points, conflicts = build_series(quantities, resolve)
-    chains = _chains(claims, parents, resolve)
+    chains = {c.key: [c.source] if c.source else [] for c in claims}  # who a claim reached the reader through
     tracks = track_records(claims, threads, contradictions, chains)
 
     # Rows.
@@ -154,7 +157,7 @@ def relink(ledger: Ledger) -> LinkReport:
                                    "probabilities": {k: round(v, 3) for k, v in p.probabilities.items()},
                                    "denies": [list(k) for k in denied_by.get(key, [])]}, ensure_ascii=False)))
         doc_rows += _document_stances(t, docs_on)
-    entity_rows, alias_rows, mention_rows = _entity_rows(index, rows)
+    entity_rows, alias_rows, mention_rows = entities_tally.rows()
     report.threads, report.denial_links, report.contradictions = len(threads), len(denials), len(contradictions)
     report.series_points, report.series_conflicts, report.entities = len(points), len(conflicts), len(entity_rows)
     sql.write_links(
@@ -263,29 +266,27 @@ def _document_stances(t: Thread, docs_on: list[str]) -> list[tuple]:
     return rows
 
 
-def _chains(claims: list[ClaimRec], parents: dict, resolve) -> dict[tuple[str, str], list[str]]:
-    """Who a claim reached the reader through: source ← cited-by source(s) ← outlet."""
-    out = {}
-    for c in claims:
-        chain = [c.source] if c.source else []
-        out[c.key] = chain
-    return out
+class _EntityTally:
+    """Entity ids, aliases and mentions, gathered claim by claim."""
 
+    def __init__(self, index: EntityIndex) -> None:
+        self.index = index
+        self.ids: dict[str, str] = {}
+        self.counts: Counter[str] = Counter()
+        self.aliases: set[tuple[str, str, str]] = set()
+        self.mentions: list[tuple[str, str, str, str, str]] = []
 
-def _entity_rows(index: EntityIndex, rows: list[dict[str, Any]]) -> tuple[list, list, list]:
-    ids: dict[str, str] = {}
-    counts: Counter[str] = Counter()
-    aliases = set()
-    mentions = []
-    for r in rows:
+    def add(self, r: dict[str, Any]) -> None:
         for role, names in (("source", [r.get("source")]), ("entity", r.get("entities", []))):
             for name in names:
                 if not name:
                     continue
-                canonical = index.resolve(name)
-                entity_id = ids.setdefault(canonical, "e" + hashlib.sha1(canonical.encode()).hexdigest()[:10])
-                counts[canonical] += 1
-                aliases.add((entity_id, name, index.rule(name)))
-                mentions.append((entity_id, r["doc_id"], r["id"], role, name))
-    entities = [(ids[n], n, "resolved", counts[n]) for n in sorted(ids)]
-    return entities, sorted(aliases), mentions
+                canonical = self.index.resolve(name)
+                entity_id = self.ids.setdefault(canonical, "e" + hashlib.sha1(canonical.encode()).hexdigest()[:10])
+                self.counts[canonical] += 1
+                self.aliases.add((entity_id, name, self.index.rule(name)))
+                self.mentions.append((entity_id, r["doc_id"], r["id"], role, name))
+
+    def rows(self) -> tuple[list, list, list]:
+        entities = [(self.ids[n], n, "resolved", self.counts[n]) for n in sorted(self.ids)]
+        return entities, sorted(self.aliases), self.mentions

@@ -34,7 +34,7 @@ DENIAL_WINDOW_DAYS = 45  # a denial answers a report from the weeks before it
 DISAGREEMENT_DAYS = 1  # opposite stances this close in time disagree; further apart, things changed
 
 
-@dataclass
+@dataclass(slots=True)  # one per claim of the corpus: no per-instance __dict__
 class ClaimRec:
     doc_id: str
     claim_id: str

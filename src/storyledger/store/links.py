@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
@@ -19,29 +20,49 @@ _LINK_TABLES = ("thread_claims", "thread_documents", "contradictions", "threads"
 
 def read_documents(ledger: Ledger) -> list[dict[str, Any]]:
     rows = ledger.db.execute(
-        "SELECT seq, id, title, outlet, published, date_estimate, duplicate_of, substr(text, 1, 4000) AS head "
-        "FROM documents ORDER BY seq").fetchall()
+        "SELECT seq, id, title, outlet, published, date_estimate, duplicate_of FROM documents ORDER BY seq").fetchall()
     return [dict(r) for r in rows]
 
 
-def read_claims(ledger: Ledger) -> list[dict[str, Any]]:
-    rows = ledger.db.execute(
-        "SELECT c.doc_id, c.data, a.cue_text, a.kind AS akind, a.source_text, a.parent_id "
-        "FROM claims c LEFT JOIN attributions a ON a.doc_id = c.doc_id AND a.attribution_id = c.attribution_id "
-        "JOIN documents d ON d.id = c.doc_id ORDER BY d.seq, c.start").fetchall()
-    return [{"doc_id": r["doc_id"], **json.loads(r["data"]), "cue_text": r["cue_text"],
-             "attribution_kind": r["akind"], "source_text": r["source_text"], "parent_id": r["parent_id"]}
-            for r in rows]
+# Linking reads the canonical copy of each story: near-duplicates add no claims of their own.
+_CANONICAL_CLAIMS = (
+    "FROM claims c JOIN documents d ON d.id = c.doc_id AND d.duplicate_of IS NULL ")
 
 
-def read_attribution_parents(ledger: Ledger) -> dict[tuple[str, str], tuple[str | None, str | None]]:
-    return {(r[0], r[1]): (r[2], r[3] or r[4]) for r in ledger.db.execute(
-        "SELECT doc_id, attribution_id, parent_id, source_name, source_text FROM attributions")}
+def claim_names(ledger: Ledger) -> Iterator[str]:
+    """Every source name, then every entity name, written in a canonical claim, streamed (the
+    first spelling of a name is the one shown, so sources come first)."""
+    for (source,) in ledger.db.execute(
+            "SELECT json_extract(c.data, '$.source') " + _CANONICAL_CLAIMS + "ORDER BY d.seq, c.start"):
+        if source:
+            yield source
+    for (entities,) in ledger.db.execute(
+            "SELECT json_extract(c.data, '$.entities') " + _CANONICAL_CLAIMS + "ORDER BY d.seq, c.start"):
+        yield from json.loads(entities or "[]")
+
+
+def iter_claims(ledger: Ledger) -> Iterator[dict[str, Any]]:
+    """The canonical claims in document order, one record at a time, with their attribution's
+    cue, kind and source as written."""
+    for r in ledger.db.execute(
+            "SELECT c.doc_id, c.data, a.cue_text, a.kind AS akind, a.source_text, a.parent_id " + _CANONICAL_CLAIMS
+            + "LEFT JOIN attributions a ON a.doc_id = c.doc_id AND a.attribution_id = c.attribution_id "
+            "ORDER BY d.seq, c.start"):
+        yield {"doc_id": r["doc_id"], **json.loads(r["data"]), "cue_text": r["cue_text"],
+               "attribution_kind": r["akind"], "source_text": r["source_text"], "parent_id": r["parent_id"]}
+
+
+def canonical_quantities(ledger: Ledger) -> list[dict[str, Any]]:
+    return [{"doc_id": r["doc_id"], **json.loads(r["data"]), "outlet": r["outlet"], "published": r["published"]}
+            for r in ledger.db.execute(
+                "SELECT q.doc_id, q.data, d.outlet, d.published FROM quantities q JOIN documents d "
+                "ON d.id = q.doc_id AND d.duplicate_of IS NULL ORDER BY q.measure_key, d.published, d.seq, q.start")]
 
 
 def read_embeddings(ledger: Ledger) -> dict[tuple[str, str], tuple[str, np.ndarray]]:
     return {(r[0], r[1]): (r[2], np.frombuffer(r[3], dtype=np.float32)) for r in ledger.db.execute(
-        "SELECT doc_id, claim_id, text_hash, vector FROM claim_embeddings")}
+        "SELECT e.doc_id, e.claim_id, e.text_hash, e.vector FROM claim_embeddings e "
+        "JOIN documents d ON d.id = e.doc_id AND d.duplicate_of IS NULL")}
 
 
 def read_user_threads(ledger: Ledger) -> list[tuple[str, str]]:
