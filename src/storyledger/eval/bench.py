@@ -7,6 +7,7 @@ can be faster.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import resource
@@ -104,24 +105,27 @@ def dask_scaling(corpus: str, workers: tuple[int, ...] = (1, 2), options: ReadOp
     return {"dask": runs}
 
 
-GROWN_OFFSET = 97  # rounds pair documents this far apart (times the round), so no pairing repeats
+GROWN_OFFSET = 97  # each round borrows from documents this much further along, so no mix repeats
 
 
 def _write_grown_corpus(docs: list[Document], count: int, folder: Path) -> None:
     """``count`` article files made from the corpus's documents. The first round is the corpus
-    as it is. In each later round, every document has every other paragraph swapped for the
-    same-numbered paragraph of another document (a different one each round): about half its
-    word shingles are new, so it is a new document to the near-duplicate index, and linking
-    (which skips copies) really works on ``count`` documents."""
+    as it is. In each later round, every document has every other paragraph replaced by body
+    paragraphs of other documents (taken in turn from a document further along each round):
+    about half its word shingles are new, so it is a new document to the near-duplicate index,
+    and linking (which skips copies) really works on ``count`` documents."""
     folder.mkdir(parents=True, exist_ok=True)
     n = len(docs)
     for i in range(count):
-        round_ = i // n
-        paragraphs = docs[i % n].text.split("\n\n")
+        round_, base = i // n, docs[i % n]
+        paragraphs = base.text.split("\n\n")
         if round_:
-            j = (i + GROWN_OFFSET * round_) % n
-            other = docs[(j + 1) % n if j == i % n else j].text.split("\n\n")
-            paragraphs = [other[k] if k % 2 and k < len(other) else p for k, p in enumerate(paragraphs)]
+            start = (i + GROWN_OFFSET * round_) % n
+            others = (p for d in itertools.chain(docs[start:], docs[:start]) if d is not base
+                      for p in d.text.split("\n\n")[1:])  # body paragraphs: one headline per document
+            paragraphs = [next(others) if k % 2 else p for k, p in enumerate(paragraphs)]
+            if len(paragraphs) == 1:
+                paragraphs.append(next(others))
         (folder / f"{i:06d}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
 
 
@@ -149,5 +153,5 @@ def memory_growth(corpus: str, sizes: tuple[int, ...] = (1000, 5000)) -> dict[st
             runs[str(size)] = json.loads(out.stdout.strip().splitlines()[-1])
     first, last = runs[str(sizes[0])]["peak_rss_mb"], runs[str(sizes[-1])]["peak_rss_mb"]
     return {"memory": runs, "rss_growth_percent": round(100 * (last - first) / first, 1),
-            "how": (f"the {len(docs)} documents of the corpus, then rounds of them with every other paragraph taken "
-                    "from another document (new documents, not near-duplicates)")}
+            "how": (f"the {len(docs)} documents of the corpus, then rounds of them with every other paragraph "
+                    "replaced by other documents' paragraphs (new documents, not near-duplicates)")}
