@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from conftest import EXAMPLES, EXAMPLES_MAP
-from storyledger.eval.bench import _write_grown_corpus, corpus_documents, throughput
+from storyledger.eval.bench import _write_grown_corpus, corpus_documents, render, throughput
 from storyledger.ingest.readers import ReadOptions, parse_field_map
 from storyledger.link.dedup import NearDuplicateIndex, signature
 
@@ -42,3 +42,5 @@ def test_throughput_compares_the_build_with_the_parse(tmp_path: Path) -> None:
     stages = result["stages_seconds"]
     assert {"read", "clean", "parse", "time", "attribution", "quantities", "claims", "store", "link"} <= set(stages)
     assert result["parse_only"]["words_per_second"] > result["full_build"]["words_per_second"] * 0.5
+    report = render({"corpus": str(EXAMPLES), "throughput": result})
+    assert "parse only" in report and "full build" in report and "ratio of throughputs" in report

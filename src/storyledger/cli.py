@@ -357,8 +357,8 @@ def bench(corpus: str | None, mode: str, seconds: float, seed: int, workers: str
         counts = tuple(int(n) for n in workers.split(",") if n.strip())
         result.update(benchmarks.dask_scaling(corpus, counts, options))
     if mode in ("memory", "all"):
-        result.update(benchmarks.memory_growth(corpus, tuple(int(n) for n in sizes.split(",") if n.strip())))
-    click.echo(json.dumps(result, indent=None if as_json else 1))
+        result.update(benchmarks.memory_growth(corpus, tuple(int(n) for n in sizes.split(",") if n.strip()), options))
+    click.echo(json.dumps(result) if as_json else benchmarks.render(result))
 
 
 # Commands that live beside the code they drive, one module per area.

@@ -129,9 +129,10 @@ def _write_grown_corpus(docs: list[Document], count: int, folder: Path) -> None:
         (folder / f"{i:06d}.txt").write_text("\n\n".join(paragraphs) + "\n", encoding="utf-8")
 
 
-def memory_growth(corpus: str, sizes: tuple[int, ...] = (1000, 5000)) -> dict[str, Any]:
+def memory_growth(corpus: str, sizes: tuple[int, ...] = (1000, 5000),
+                  options: ReadOptions | None = None) -> dict[str, Any]:
     """Peak RSS of a full build (in a fresh process each) as the corpus grows."""
-    docs = corpus_documents(corpus)
+    docs = corpus_documents(corpus, options)
     runs = {}
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
@@ -155,3 +156,29 @@ def memory_growth(corpus: str, sizes: tuple[int, ...] = (1000, 5000)) -> dict[st
     return {"memory": runs, "rss_growth_percent": round(100 * (last - first) / first, 1),
             "how": (f"the {len(docs)} documents of the corpus, then rounds of them with every other paragraph "
                     "replaced by other documents' paragraphs (new documents, not near-duplicates)")}
+
+
+def render(result: dict[str, Any]) -> str:
+    """The results as a short report for a terminal."""
+    lines = [f"corpus: {result['corpus']}"]
+    if "throughput" in result:
+        t = result["throughput"]
+        lines += [
+            f"throughput: {t['documents_built']:,} documents, {t['words']:,} words",
+            f"  {'':<12}{'seconds':>10}{'words/s':>10}",
+            *(f"  {label:<12}{t[key]['seconds']:>10.1f}{t[key]['words_per_second']:>10,}"
+              for label, key in (("parse only", "parse_only"), ("full build", "full_build"))),
+            f"  ratio of throughputs (full / parse): {t['ratio_full_to_parse']:.3f}",
+            f"  peak RSS: {t['peak_rss_mb']:,.0f} MiB",
+            "  seconds per stage: " + ", ".join(f"{k} {v:.1f}" for k, v in t["stages_seconds"].items()),
+        ]
+    if "dask" in result:
+        lines.append("dask:")
+        lines += [f"  {r['workers']} worker(s): {r['seconds']:.1f} s (cluster start {r['startup_seconds']:.1f} s), "
+                  f"{r['documents']:,} documents, speed-up {r['speedup']:.2f}x" for r in result["dask"].values()]
+    if "memory" in result:
+        lines.append(f"memory ({result['how']}):")
+        lines += [f"  {size} documents: peak RSS {r['peak_rss_mb']:,.0f} MiB, {r['seconds']:.0f} s, "
+                  f"{r['documents']:,} built" for size, r in result["memory"].items()]
+        lines.append(f"  growth: {result['rss_growth_percent']:+.1f} %")
+    return "\n".join(lines)

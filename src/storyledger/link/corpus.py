@@ -11,6 +11,7 @@ import hashlib
 import itertools
 import json
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,12 +29,12 @@ from .threads import (
     ClaimRec,
     Thread,
     cluster_threads,
-    compared_claims,
     decide_stance,
     events_of,
+    is_denial,
+    is_lexical_candidate,
     link_denials,
     place_claims,
-    thread_candidates,
     user_thread,
 )
 from .tracks import track_records
@@ -67,76 +68,74 @@ def _day(value: str | None) -> str | None:
 
 
 def relink(ledger: Ledger) -> LinkReport:
-    """Rebuild every link table of ``ledger`` (opened for writing) in one transaction."""
+    """Rebuild every link table of ``ledger`` (opened for writing) in one transaction.
+
+    Memory grows with the claims linking compares, not with the corpus: one streamed pass over
+    every claim keeps tallies (entities, documents' main entities, track-record counts) and full
+    records only of claims about an event family and of denials. Other claims are read again
+    only where needed: a denial's own document, and candidates for a user's thread."""
     report = LinkReport()
     docs = sql.read_documents(ledger)
     canonical = {d["id"]: d for d in docs if not d["duplicate_of"]}
     outlets = {d["id"]: d["outlet"] for d in docs}
-    quantities = sql.canonical_quantities(ledger)
 
     # Entities: sources and claim entities, resolved across the corpus.
-    names = itertools.chain(sql.claim_names(ledger), (q.get("source") for q in quantities))
+    names = itertools.chain(sql.claim_names(ledger), sql.quantity_sources(ledger))
     index = EntityIndex.build(n for n in names if n)
-    resolve = index.resolve
+    records = _ClaimRecords(canonical, index.resolve)
 
-    # Claims as compact records, read one at a time; embeddings come later, only for the claims
-    # linking compares.
-    vectors = ClaimVectors(sql.read_embeddings(ledger))
-    claims: list[ClaimRec] = []
+    # One pass over every claim.
     entities_tally = _EntityTally(index)
+    groups = _TrackTally()
     doc_entities: dict[str, Counter[str]] = defaultdict(Counter)
+    compared: list[ClaimRec] = []
     for r in sql.iter_claims(ledger):
-        doc = canonical[r["doc_id"]]
-        entities_tally.add(r)
-        reported = _day(doc["published"])
-        # An undated document's estimated window is evidence for ordering, never a date.
-        estimated = not reported and bool(doc["date_estimate"])
-        entities = frozenset(filter(None, (resolve(e) for e in r.get("entities", []))))
-        doc_entities[r["doc_id"]].update(sorted(entities))  # sorted: ties in most_common keep this order
-        evidence, proposition = r["evidence"], r["proposition"]
-        claims.append(ClaimRec(
-            r["doc_id"], r["id"], (doc["seq"], r["start"]), r["start"], evidence,
-            evidence if proposition == evidence else proposition,  # one string, not two, when equal
-            r["polarity"], r.get("polarity_cue"), r["modality"], bool(r["hedged"]), r.get("source"),
-            resolve(r.get("source")) or doc["outlet"], r.get("source_text"), r.get("cue_text"),
-            r.get("attribution_kind"), doc["outlet"], reported, estimated,
-            _day(r.get("as_of")) or reported, entities, events=events_of(proposition),
-        ))
-    for c in claims:
-        top = [e for e, n in doc_entities[c.doc_id].most_common(3) if n >= 2]
-        c.context = frozenset(top)
+        c = records.make(r)
+        report.claims += 1
+        entities_tally.add(r, c)
+        groups.add(c)
+        doc_entities[c.doc_id].update(sorted(c.entities))  # sorted: ties in most_common keep this order
+        if c.events or is_denial(c):
+            compared.append(c)
+    records.contexts = {d: frozenset(e for e, n in counts.most_common(3) if n >= 2)
+                        for d, counts in doc_entities.items()}
+    for c in compared:
+        c.context = records.contexts[c.doc_id]
+    vectors = ClaimVectors(sql.read_embeddings(ledger))
     # Threads are clustered within event families, and denials are matched to what they deny:
-    # these claims are always compared. Others are embedded only when a thread or a denial
-    # makes them candidates, which keeps the model off most claims of a large corpus.
-    compared = compared_claims(claims)
+    # these claims are always compared. Others are embedded only when a denial or a user's
+    # thread makes them candidates, which keeps the model off most claims of a large corpus.
     vectors.ensure(compared)
-    by_key = {c.key: c for c in claims}
-    by_doc: dict[str, list[ClaimRec]] = defaultdict(list)
-    for c in claims:
-        by_doc[c.doc_id].append(c)
+    by_key = {c.key: c for c in compared}
 
     # Denials linked to the reports they deny.
-    denials = link_denials(claims, by_doc, outlets, _day, vectors.ensure)
+    denials = link_denials(compared, lambda doc_id: records.of_document(ledger, doc_id), outlets, _day,
+                           vectors.ensure)
     denied_by: dict[tuple[str, str], list[tuple[str, str]]] = defaultdict(list)
     for link in denials:
         denied_by[link["denial"].key].append(link["report"].key)
+        by_key.setdefault(link["report"].key, link["report"])
 
     # Threads: automatic clusters and the user's propositions.
-    threads = cluster_threads(claims)
+    threads = cluster_threads(compared)
+    candidates: dict[str, list[ClaimRec]] = {}
     user = sql.read_user_threads(ledger)
     if user:
         user_vectors = embed([p for _, p in user])
-        known = sorted({e for c in claims for e in c.entities}, key=len, reverse=True)
+        known = sorted({e for counts in doc_entities.values() for e in counts}, key=len, reverse=True)
         for (thread_id, proposition), vector in zip(user, user_vectors, strict=True):
-            threads.append(user_thread(thread_id, proposition, vector, _entities_in(proposition, known, resolve)))
-    _place_and_decide(threads, compared, claims, by_key, denied_by, vectors.ensure)
-    report.claims, report.embedded = len(claims), len(vectors.new)
+            threads.append(user_thread(thread_id, proposition, vector, _entities_in(proposition, known, index.resolve)))
+        candidates = _user_candidates(ledger, [t for t in threads if t.origin == "user"], records,
+                                      {c.key for c in compared})
+        for pool in candidates.values():
+            by_key.update((c.key, c) for c in pool)
+    _place_and_decide(threads, compared, candidates, by_key, denied_by, vectors.ensure)
+    report.embedded = len(vectors.new)
     threads = [t for t in threads if t.origin == "user" or len({k[0] for k in t.claims}) >= 2]
 
     contradictions = [x for t in threads for x in find_contradictions(t, by_key, denials)]
-    points, conflicts = build_series(quantities, resolve)
-    chains = {c.key: [c.source] if c.source else [] for c in claims}  # who a claim reached the reader through
-    tracks = track_records(claims, threads, contradictions, chains)
+    points, conflicts = build_series(sql.canonical_quantities(ledger), index.resolve)
+    tracks = track_records(groups.groups, by_key, threads, contradictions)
 
     # Rows.
     thread_rows, claim_rows, doc_rows = [], [], []
@@ -203,15 +202,18 @@ def _entities_in(text: str, known: list[str], resolve) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def _place_and_decide(threads: list[Thread], compared: list[ClaimRec], claims: list[ClaimRec],
+def _place_and_decide(threads: list[Thread], compared: list[ClaimRec], user_candidates: dict[str, list[ClaimRec]],
                       by_key: dict, denied_by: dict, ensure: Callable[[list[ClaimRec]], None]) -> None:
     from .stance import default_model
 
-    candidates = [thread_candidates(t, compared, claims) for t in threads]
-    ensure([c for pool in candidates for c in pool])
+    pools = [compared + user_candidates.get(t.thread_id, []) if t.origin == "user" else compared for t in threads]
+    ensure([c for pool in pools for c in pool])
+    matrix = np.stack([c.vector for c in compared]) if compared else np.zeros((0, 384), np.float32)
     pairs, slots = [], []
-    for t, pool in zip(threads, candidates, strict=True):
-        placed = place_claims(t, pool, np.stack([c.vector for c in pool]) if pool else np.zeros((0, 384)))
+    for t, pool in zip(threads, pools, strict=True):
+        extra = pool[len(compared):]
+        pool_matrix = np.vstack([matrix, np.stack([c.vector for c in extra])]) if extra else matrix
+        placed = place_claims(t, pool, pool_matrix)
         # A denial joins every thread the report it denies is on.
         for key, reports in denied_by.items():
             if key not in placed and any(r in placed for r in reports):
@@ -219,13 +221,81 @@ def _place_and_decide(threads: list[Thread], compared: list[ClaimRec], claims: l
         for key, relevance in sorted(placed.items()):
             pairs.append((t.proposition, by_key[key].evidence))
             slots.append((t, key, relevance))
-    probabilities = default_model().predict_proba(pairs) if pairs else []
+    model = default_model()
+    # In slices, so that the stance features of a large corpus are never all in memory at once.
+    probabilities = [p for i in range(0, len(pairs), STANCE_SLICE)
+                     for p in model.predict_proba(pairs[i:i + STANCE_SLICE])]
     for (t, key, relevance), proba in zip(slots, probabilities, strict=True):
         denies_report = any(r in t.claims or r in {s[1] for s in slots if s[0] is t}
                             for r in denied_by.get(key, []))
         t.claims[key] = decide_stance(t, by_key[key], proba, relevance, denies_report)
     for t in threads:
         t.claims = {k: p for k, p in t.claims.items() if p.stance != "unrelated"}
+
+
+STANCE_SLICE = 2048
+
+
+def _user_candidates(ledger: Ledger, threads: list[Thread], records: _ClaimRecords,
+                     compared: set[tuple[str, str]]) -> dict[str, list[ClaimRec]]:
+    """For each user thread, the claims beyond the compared ones worth placing on it (a second
+    pass over the claims, keeping only those)."""
+    out: dict[str, list[ClaimRec]] = {t.thread_id: [] for t in threads}
+    for r in sql.iter_claims(ledger):
+        if (r["doc_id"], r["id"]) in compared:
+            continue
+        c = None
+        for t in threads:
+            if is_lexical_candidate(t, r["proposition"]):
+                c = c or records.make(r, with_context=True)
+                out[t.thread_id].append(c)
+    return out
+
+
+class _ClaimRecords:
+    """Makes compact claim records from stored claims, sharing the strings that repeat (document
+    ids and dates, cue words, labels) so that many records cost little."""
+
+    def __init__(self, canonical: dict[str, dict[str, Any]], resolve: Callable[[str | None], str | None]) -> None:
+        self.canonical, self.resolve = canonical, resolve
+        self.contexts: dict[str, frozenset[str]] = {}
+        self._documents: dict[str, list[ClaimRec]] = {}
+
+    def make(self, r: dict[str, Any], *, with_context: bool = False) -> ClaimRec:
+        doc = self.canonical[r["doc_id"]]
+        reported = _day(doc["published"])
+        # An undated document's estimated window is evidence for ordering, never a date.
+        estimated = not reported and bool(doc["date_estimate"])
+        entities = frozenset(filter(None, (self.resolve(e) for e in r.get("entities", [])))) or _NONE
+        evidence, proposition = r["evidence"], r["proposition"]
+        about = _day(r.get("as_of"))
+        c = ClaimRec(
+            doc["id"], sys.intern(r["id"]), (doc["seq"], r["start"]), r["start"], evidence,
+            evidence if proposition == evidence else proposition,  # one string, not two, when equal
+            sys.intern(r["polarity"]), _interned(r.get("polarity_cue")), sys.intern(r["modality"]), bool(r["hedged"]),
+            _interned(r.get("source")), _interned(self.resolve(r.get("source")) or doc["outlet"]),
+            _interned(r.get("source_text")), _interned(r.get("cue_text")), _interned(r.get("attribution_kind")),
+            doc["outlet"], reported, estimated, reported if about is None or about == reported else about,
+            entities, events=events_of(proposition) or _NONE,
+        )
+        if with_context:
+            c.context = self.contexts.get(c.doc_id, _NONE)
+        return c
+
+    def of_document(self, ledger: Ledger, doc_id: str) -> list[ClaimRec]:
+        """Every claim of one document (for denials that point inside it), kept while in use."""
+        if doc_id not in self._documents:
+            if len(self._documents) >= 8:  # denials come document by document
+                self._documents.pop(next(iter(self._documents)))
+            self._documents[doc_id] = [self.make(r, with_context=True) for r in sql.iter_claims(ledger, doc_id)]
+        return self._documents[doc_id]
+
+
+_NONE: frozenset[str] = frozenset()
+
+
+def _interned(text: str | None) -> str | None:
+    return sys.intern(text) if text else text
 
 
 class ClaimVectors:
@@ -266,6 +336,23 @@ def _document_stances(t: Thread, docs_on: list[str]) -> list[tuple]:
     return rows
 
 
+class _TrackTally:
+    """Claims per outlet and per cited source, and the outlets citing each source: what track
+    records count over every claim."""
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple[str, str], tuple[list[int], set[str]]] = {}
+
+    def add(self, c: ClaimRec) -> None:
+        for group in (("outlet", c.outlet) if c.outlet else None,
+                      ("source", c.source) if c.source and c.source != c.outlet else None):
+            if group:
+                count, outlets = self.groups.setdefault(group, ([0], set()))
+                count[0] += 1
+                if c.outlet:
+                    outlets.add(c.outlet)
+
+
 class _EntityTally:
     """Entity ids, aliases and mentions, gathered claim by claim."""
 
@@ -276,16 +363,17 @@ class _EntityTally:
         self.aliases: set[tuple[str, str, str]] = set()
         self.mentions: list[tuple[str, str, str, str, str]] = []
 
-    def add(self, r: dict[str, Any]) -> None:
+    def add(self, r: dict[str, Any], c: ClaimRec) -> None:
         for role, names in (("source", [r.get("source")]), ("entity", r.get("entities", []))):
             for name in names:
                 if not name:
                     continue
+                name = sys.intern(name)
                 canonical = self.index.resolve(name)
                 entity_id = self.ids.setdefault(canonical, "e" + hashlib.sha1(canonical.encode()).hexdigest()[:10])
                 self.counts[canonical] += 1
                 self.aliases.add((entity_id, name, self.index.rule(name)))
-                self.mentions.append((entity_id, r["doc_id"], r["id"], role, name))
+                self.mentions.append((entity_id, c.doc_id, c.claim_id, role, name))
 
     def rows(self) -> tuple[list, list, list]:
         entities = [(self.ids[n], n, "resolved", self.counts[n]) for n in sorted(self.ids)]

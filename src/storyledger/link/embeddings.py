@@ -13,6 +13,9 @@ MODEL_NAME = "all-MiniLM-L6-v2"
 # A claim's gist sits in its first words; the model's 256-token window would spend most of the
 # linking time on the long tails of long quotations (cost grows with length).
 MAX_TOKENS = 64
+# Small batches are faster on CPU: claims sorted by length still pad to the longest of a batch.
+# 2,000 PolNeAR claims on one thread: 11.5 s in batches of 16, 14.0 s of 64, 16.9 s of 128.
+BATCH = 16
 
 
 @cache
@@ -38,6 +41,6 @@ def embed(texts: list[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
     unique = list(dict.fromkeys(texts))  # repeated propositions are embedded once
-    vectors = _model().encode(unique, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+    vectors = _model().encode(unique, batch_size=BATCH, normalize_embeddings=True, show_progress_bar=False)
     row = {text: i for i, text in enumerate(unique)}
     return np.asarray(vectors, dtype=np.float32)[[row[text] for text in texts]]

@@ -28,7 +28,7 @@ NEIGHBOURS = 25  # candidate neighbours per claim: the blocking that keeps clust
 # (or its opposite) and entities and at least PLACE_SIM_EVENT close.
 PLACE_SIM = 0.62
 PLACE_SIM_EVENT = 0.15
-LEXICAL_CANDIDATE_WORDS = 2  # content words a claim without an event shares with a thread to be compared
+LEXICAL_CANDIDATE_WORDS = 2  # content words a claim shares with a user's thread to be compared
 DENIAL_LINK_SIM = 0.5
 DENIAL_WINDOW_DAYS = 45  # a denial answers a report from the weeks before it
 DISAGREEMENT_DAYS = 1  # opposite stances this close in time disagree; further apart, things changed
@@ -179,17 +179,18 @@ _CONTENT_REFERENCE = re.compile(
 
 # -- denial links ------------------------------------------------------------------------------
 
-def link_denials(claims: list[ClaimRec], by_doc: dict[str, list[ClaimRec]], outlets: dict[str, str | None], day,
-                 ensure: Callable[[list[ClaimRec]], None]) -> list[dict[str, Any]]:
+def link_denials(compared: list[ClaimRec], document: Callable[[str], list[ClaimRec]], outlets: dict[str, str | None],
+                 day, ensure: Callable[[list[ClaimRec]], None]) -> list[dict[str, Any]]:
     """Each denial of a report, linked to the report: by reference inside its own document ("the
     report") or, when it says what was reported ("reports of a troop withdrawal"), to the
-    matching earlier reports in any document. ``ensure`` embeds the claims compared."""
+    matching earlier reports about the same event in any document, or in its own document when
+    it names no event. ``compared`` holds the claims about events and the denials;
+    ``document(doc_id)`` gives every claim of one document; ``ensure`` embeds claims."""
     links: list[dict[str, Any]] = []
-    reports = [c for c in claims if c.polarity == "affirmed" and not is_denial(c)]
-    event_reports = [c for c in reports if c.events]
+    event_reports = [c for c in compared if c.events and c.polarity == "affirmed" and not is_denial(c)]
     ensure(event_reports)
     event_matrix = np.stack([c.vector for c in event_reports]) if event_reports else np.zeros((0, 384), np.float32)
-    for c in claims:
+    for c in compared:
         why = is_denial(c)
         if not why:
             continue
@@ -200,16 +201,14 @@ def link_denials(claims: list[ClaimRec], by_doc: dict[str, list[ClaimRec]], outl
             ensure([c])
             pool, matrix = event_reports, event_matrix
             if not c.events:
-                # A denial that names no event may answer a report about the same people, from its
-                # own document or from the weeks before it (the window _content_links applies).
-                extra = [r for r in reports if not r.events and r.key != c.key and (
-                    r.doc_id == c.doc_id or (r.entities & c.entities and _in_denial_window(r, c, day)))]
+                extra = [r for r in document(c.doc_id) if not r.events and r.key != c.key
+                         and r.polarity == "affirmed" and not is_denial(r)]
                 ensure(extra)
                 if extra:
                     pool, matrix = pool + extra, np.vstack([matrix, np.stack([r.vector for r in extra])])
             links += _content_links(c, pool, matrix, day, why)
         elif definite:
-            target = _same_document_report(c, by_doc[c.doc_id], text, outlets, claims)
+            target = _same_document_report(c, document(c.doc_id), text, outlets, event_reports)
             if target:
                 links.append({"denial": c, "report": target[0], "score": target[1],
                               "rule": f"{why}+{target[2]}"})
@@ -256,14 +255,14 @@ def _reporty(r: ClaimRec) -> bool:
 
 
 def _same_document_report(c: ClaimRec, doc_claims: list[ClaimRec], text: str,
-                          outlets: dict[str, str | None], all_claims: list[ClaimRec]):
+                          outlets: dict[str, str | None], event_reports: list[ClaimRec]):
     """The report a definite reference ("the report", "the Gazette's report") points at."""
     named = [w for w in _NAMED_REFERENCE.findall(text)
              if w.lower() not in events_lexicon().reference_nouns and w.lower() not in _DETERMINERS]
     if named:
         for name in named:
-            for r in sorted(all_claims, key=lambda r: r.order):
-                if r.key == c.key or r.polarity != "affirmed" or is_denial(r) or not r.events:
+            for r in sorted(event_reports, key=lambda r: r.order):
+                if r.key == c.key:
                     continue
                 names = f"{r.source_raw or ''} {r.source_text or ''} {outlets.get(r.doc_id) or ''}"
                 if name.lower() in names.lower() and (r.reported or "") <= (c.reported or "9999"):
@@ -393,24 +392,15 @@ def user_thread(thread_id: str, proposition: str, vector: np.ndarray, entities: 
 
 # -- placement and stance ----------------------------------------------------------------------
 
-def compared_claims(claims: list[ClaimRec]) -> list[ClaimRec]:
-    """The claims linking always compares: those about an event family (threads are clustered
-    within families) and denials (matched to what they deny)."""
-    return [c for c in claims if c.events or is_denial(c)]
-
-
-def thread_candidates(thread: Thread, compared: list[ClaimRec], claims: list[ClaimRec]) -> list[ClaimRec]:
-    """The claims worth placing on a thread. An automatic thread is made of claims about one event
-    family, so the ``compared`` claims (events and denials) are its candidates. A user's
-    proposition may name no event: its candidates also include claims sharing two content words
-    with it (all of them when it has fewer). Doing the same for automatic threads would embed a
-    third of PolNeAR train's claims to add 166 of its 8,231 placements."""
+def is_lexical_candidate(thread: Thread, proposition: str) -> bool:
+    """Whether a claim without an event is worth placing on a user's thread: it shares two content
+    words with the thread's proposition (all of them when it has fewer). A user's proposition may
+    name no event family, so the claims about events are not enough. Automatic threads are made
+    of claims about one event family and take no such candidates: doing so would embed a third
+    of PolNeAR train's claims to add 166 of its 8,231 placements."""
     words = _content_stems(thread.proposition)
     shared = min(LEXICAL_CANDIDATE_WORDS, len(words))
-    if thread.origin != "user" or not shared:
-        return compared
-    taken = {c.key for c in compared}
-    return compared + [c for c in claims if c.key not in taken and len(words & _content_stems(c.proposition)) >= shared]
+    return bool(shared) and len(words & _content_stems(proposition)) >= shared
 
 
 @cache

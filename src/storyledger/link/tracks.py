@@ -10,12 +10,14 @@ from typing import Any
 from .threads import ClaimRec, Thread, _days
 
 
-def track_records(claims: list[ClaimRec], threads: list[Thread], contradictions: list[dict[str, Any]],
-                  chains: dict[tuple[str, str], list[str]]) -> list[dict[str, Any]]:
-    by_key = {c.key: c for c in claims}
+def track_records(groups: dict[tuple[str, str], tuple[list[int], set[str]]], claims: dict[tuple[str, str], ClaimRec],
+                  threads: list[Thread], contradictions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One record per outlet and per cited source. ``groups`` counts every claim of each (kind,
+    name) and the outlets citing it; ``claims`` holds the records of the claims on threads, the
+    only ones that can be supported or denied."""
     supported: set[tuple[str, str]] = set()
     for thread in threads:
-        sup = [by_key[k] for k, p in thread.claims.items() if p.stance == "supports" and k in by_key]
+        sup = [claims[k] for k, p in thread.claims.items() if p.stance == "supports" and k in claims]
         for c in sup:
             if any(o.doc_id != c.doc_id and o.source != c.source and (o.reported or "") >= (c.reported or "")
                    for o in sup):
@@ -27,31 +29,27 @@ def track_records(claims: list[ClaimRec], threads: list[Thread], contradictions:
         gap = _days(report.reported, denial.reported)
         if gap is None or gap >= 0:
             denied[report.key].append(gap)
-    groups: dict[tuple[str, str], list[ClaimRec]] = defaultdict(list)
-    for c in claims:
+    judged: dict[tuple[str, str], list[ClaimRec]] = defaultdict(list)
+    for key in sorted(supported | set(denied)):
+        c = claims[key]
         if c.outlet:
-            groups[("outlet", c.outlet)].append(c)
+            judged[("outlet", c.outlet)].append(c)
         if c.source and c.source != c.outlet:
-            groups[("source", c.source)].append(c)
+            judged[("source", c.source)].append(c)
     records = []
-    for (kind, name), items in sorted(groups.items()):
+    for (kind, name), (count, outlets) in sorted(groups.items()):
+        items = sorted(judged.get((kind, name), []), key=lambda c: c.order)
         gaps = [g for c in items for g in denied.get(c.key, []) if g is not None]
-        outcomes = [
-            {"doc_id": c.doc_id, "claim_id": c.claim_id, "date": c.reported,
-             "supported": c.key in supported, "denied": c.key in denied,
-             "chain": chains.get(c.key, [])}
-            for c in items if c.key in supported or c.key in denied
-        ]
-        outlets = sorted({c.outlet for c in items if c.outlet})
         records.append({
-            "kind": kind, "name": name, "claims": len(items),
+            "kind": kind, "name": name, "claims": count[0],
             "supported": sum(c.key in supported for c in items),
             "denied": sum(c.key in denied for c in items),
             "median_days_to_denial": statistics.median(gaps) if gaps else None,
             "rule": "thread-stances+contradictions",
-            "data": {"outcomes": outcomes, "cited_by": outlets if kind == "source" else [],
-                     "chains": sorted({" ← ".join(chains[c.key]) for c in items
-                                       if len(chains.get(c.key, [])) > 1})[:20]},
+            "data": {"outcomes": [{"doc_id": c.doc_id, "claim_id": c.claim_id, "date": c.reported,
+                                   "supported": c.key in supported, "denied": c.key in denied,
+                                   "chain": [c.source] if c.source else []} for c in items],
+                     "cited_by": sorted(outlets) if kind == "source" else []},
         })
     return records
 

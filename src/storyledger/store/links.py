@@ -41,22 +41,32 @@ def claim_names(ledger: Ledger) -> Iterator[str]:
         yield from json.loads(entities or "[]")
 
 
-def iter_claims(ledger: Ledger) -> Iterator[dict[str, Any]]:
-    """The canonical claims in document order, one record at a time, with their attribution's
-    cue, kind and source as written."""
+def iter_claims(ledger: Ledger, doc_id: str | None = None) -> Iterator[dict[str, Any]]:
+    """The canonical claims (of one document, or all) in document order, one record at a time,
+    with their attribution's cue, kind and source as written."""
+    where, params = ("WHERE c.doc_id = ? ", (doc_id,)) if doc_id else ("", ())
     for r in ledger.db.execute(
             "SELECT c.doc_id, c.data, a.cue_text, a.kind AS akind, a.source_text, a.parent_id " + _CANONICAL_CLAIMS
             + "LEFT JOIN attributions a ON a.doc_id = c.doc_id AND a.attribution_id = c.attribution_id "
-            "ORDER BY d.seq, c.start"):
+            + where + "ORDER BY d.seq, c.start", params):
         yield {"doc_id": r["doc_id"], **json.loads(r["data"]), "cue_text": r["cue_text"],
                "attribution_kind": r["akind"], "source_text": r["source_text"], "parent_id": r["parent_id"]}
 
 
-def canonical_quantities(ledger: Ledger) -> list[dict[str, Any]]:
-    return [{"doc_id": r["doc_id"], **json.loads(r["data"]), "outlet": r["outlet"], "published": r["published"]}
-            for r in ledger.db.execute(
-                "SELECT q.doc_id, q.data, d.outlet, d.published FROM quantities q JOIN documents d "
-                "ON d.id = q.doc_id AND d.duplicate_of IS NULL ORDER BY q.measure_key, d.published, d.seq, q.start")]
+_CANONICAL_QUANTITIES = "FROM quantities q JOIN documents d ON d.id = q.doc_id AND d.duplicate_of IS NULL "
+
+
+def quantity_sources(ledger: Ledger) -> Iterator[str]:
+    for (source,) in ledger.db.execute("SELECT json_extract(q.data, '$.source') " + _CANONICAL_QUANTITIES):
+        if source:
+            yield source
+
+
+def canonical_quantities(ledger: Ledger) -> Iterator[dict[str, Any]]:
+    """The canonical quantities by measure and date, one record at a time."""
+    for r in ledger.db.execute("SELECT q.doc_id, q.data, d.outlet, d.published " + _CANONICAL_QUANTITIES
+                               + "ORDER BY q.measure_key, d.published, d.seq, q.start"):
+        yield {"doc_id": r["doc_id"], **json.loads(r["data"]), "outlet": r["outlet"], "published": r["published"]}
 
 
 def read_embeddings(ledger: Ledger) -> dict[tuple[str, str], tuple[str, np.ndarray]]:
