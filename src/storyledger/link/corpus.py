@@ -13,7 +13,7 @@ import json
 import re
 import sys
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,23 +84,27 @@ def relink(ledger: Ledger) -> LinkReport:
     index = EntityIndex.build(n for n in names if n)
     records = _ClaimRecords(canonical, index.resolve)
 
-    # One pass over every claim.
+    # One pass over every claim (in document order).
     entities_tally = _EntityTally(index)
     groups = _TrackTally()
-    doc_entities: dict[str, Counter[str]] = defaultdict(Counter)
     compared: list[ClaimRec] = []
+    known_entities: set[str] = set()
+    doc_id, doc_entities = None, Counter()
     for r in sql.iter_claims(ledger):
         c = records.make(r)
+        if c.doc_id != doc_id:
+            records.add_context(doc_id, doc_entities)
+            doc_id, doc_entities = c.doc_id, Counter()
         report.claims += 1
-        entities_tally.add(r, c)
+        entities_tally.add(r)
         groups.add(c)
-        doc_entities[c.doc_id].update(sorted(c.entities))  # sorted: ties in most_common keep this order
+        doc_entities.update(sorted(c.entities))  # sorted: ties in most_common keep this order
+        known_entities.update(c.entities)
         if c.events or is_denial(c):
             compared.append(c)
-    records.contexts = {d: frozenset(e for e, n in counts.most_common(3) if n >= 2)
-                        for d, counts in doc_entities.items()}
+    records.add_context(doc_id, doc_entities)
     for c in compared:
-        c.context = records.contexts[c.doc_id]
+        c.context = records.contexts.get(c.doc_id, _NONE)
     vectors = ClaimVectors(sql.read_embeddings(ledger))
     # Threads are clustered within event families, and denials are matched to what they deny:
     # these claims are always compared. Others are embedded only when a denial or a user's
@@ -122,7 +126,7 @@ def relink(ledger: Ledger) -> LinkReport:
     user = sql.read_user_threads(ledger)
     if user:
         user_vectors = embed([p for _, p in user])
-        known = sorted({e for counts in doc_entities.values() for e in counts}, key=len, reverse=True)
+        known = sorted(known_entities, key=len, reverse=True)
         for (thread_id, proposition), vector in zip(user, user_vectors, strict=True):
             threads.append(user_thread(thread_id, proposition, vector, _entities_in(proposition, known, index.resolve)))
         candidates = _user_candidates(ledger, [t for t in threads if t.origin == "user"], records,
@@ -156,7 +160,7 @@ def relink(ledger: Ledger) -> LinkReport:
                                    "probabilities": {k: round(v, 3) for k, v in p.probabilities.items()},
                                    "denies": [list(k) for k in denied_by.get(key, [])]}, ensure_ascii=False)))
         doc_rows += _document_stances(t, docs_on)
-    entity_rows, alias_rows, mention_rows = entities_tally.rows()
+    entity_rows, alias_rows = entities_tally.rows()
     report.threads, report.denial_links, report.contradictions = len(threads), len(denials), len(contradictions)
     report.series_points, report.series_conflicts, report.entities = len(points), len(conflicts), len(entity_rows)
     sql.write_links(
@@ -175,7 +179,7 @@ def relink(ledger: Ledger) -> LinkReport:
                                "a": {"text": x["a"].text, "source": x["a"].source},
                                "b": {"text": x["b"].text, "source": x["b"].source}}, ensure_ascii=False))
                           for x in conflicts],
-        entities=entity_rows, aliases=alias_rows, mentions=mention_rows,
+        entities=entity_rows, aliases=alias_rows, mentions=entities_tally.mentions(ledger),
         tracks=[(r["kind"], r["name"], r["claims"], r["supported"], r["denied"], r["median_days_to_denial"],
                  r["rule"], json.dumps(r["data"], ensure_ascii=False)) for r in tracks],
     )
@@ -282,6 +286,12 @@ class _ClaimRecords:
             c.context = self.contexts.get(c.doc_id, _NONE)
         return c
 
+    def add_context(self, doc_id: str | None, entities: Counter[str]) -> None:
+        """A document's main entities: the (up to) three its claims name at least twice."""
+        top = frozenset(e for e, n in entities.most_common(3) if n >= 2)
+        if doc_id is not None and top:
+            self.contexts[doc_id] = top
+
     def of_document(self, ledger: Ledger, doc_id: str) -> list[ClaimRec]:
         """Every claim of one document (for denials that point inside it), kept while in use."""
         if doc_id not in self._documents:
@@ -361,20 +371,29 @@ class _EntityTally:
         self.ids: dict[str, str] = {}
         self.counts: Counter[str] = Counter()
         self.aliases: set[tuple[str, str, str]] = set()
-        self.mentions: list[tuple[str, str, str, str, str]] = []
 
-    def add(self, r: dict[str, Any], c: ClaimRec) -> None:
-        for role, names in (("source", [r.get("source")]), ("entity", r.get("entities", []))):
-            for name in names:
-                if not name:
-                    continue
-                name = sys.intern(name)
-                canonical = self.index.resolve(name)
-                entity_id = self.ids.setdefault(canonical, "e" + hashlib.sha1(canonical.encode()).hexdigest()[:10])
-                self.counts[canonical] += 1
-                self.aliases.add((entity_id, name, self.index.rule(name)))
-                self.mentions.append((entity_id, c.doc_id, c.claim_id, role, name))
+    def add(self, r: dict[str, Any]) -> None:
+        for _, name in _names(r.get("source"), r.get("entities")):
+            canonical = self.index.resolve(name)
+            entity_id = self.ids.setdefault(canonical, "e" + hashlib.sha1(canonical.encode()).hexdigest()[:10])
+            self.counts[canonical] += 1
+            self.aliases.add((entity_id, sys.intern(name), self.index.rule(name)))
 
-    def rows(self) -> tuple[list, list, list]:
+    def rows(self) -> tuple[list, list]:
         entities = [(self.ids[n], n, "resolved", self.counts[n]) for n in sorted(self.ids)]
-        return entities, sorted(self.aliases), self.mentions
+        return entities, sorted(self.aliases)
+
+    def mentions(self, ledger: Ledger) -> Iterator[tuple[str, str, str, str, str]]:
+        """Every mention, read again from the ledger as it is written (a list of them would be
+        the largest thing linking holds)."""
+        for doc_id, claim_id, source, entities in sql.claim_names_by_claim(ledger):
+            for role, name in _names(source, json.loads(entities or "[]")):
+                yield (self.ids[self.index.resolve(name)], doc_id, claim_id, role, name)
+
+
+def _names(source: str | None, entities: list[str] | None) -> Iterator[tuple[str, str]]:
+    if source:
+        yield "source", source
+    for name in entities or ():
+        if name:
+            yield "entity", name

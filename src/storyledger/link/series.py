@@ -13,7 +13,7 @@ APPROX_TOLERANCE = 0.15
 _DAY = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per quantity of the corpus
 class SeriesPoint:
     measure_key: str
     doc_id: str

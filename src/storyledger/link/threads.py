@@ -65,7 +65,7 @@ class ClaimRec:
         return (self.doc_id, self.claim_id)
 
 
-@dataclass
+@dataclass(slots=True)  # one per claim on a thread
 class Placement:
     stance: str
     hedged: bool

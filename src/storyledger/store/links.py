@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -39,6 +39,13 @@ def claim_names(ledger: Ledger) -> Iterator[str]:
     for (entities,) in ledger.db.execute(
             "SELECT json_extract(c.data, '$.entities') " + _CANONICAL_CLAIMS + "ORDER BY d.seq, c.start"):
         yield from json.loads(entities or "[]")
+
+
+def claim_names_by_claim(ledger: Ledger) -> Iterator[tuple[str, str, str | None, str | None]]:
+    """(doc_id, claim_id, source, entities as JSON) of every canonical claim, streamed."""
+    yield from ledger.db.execute(
+        "SELECT c.doc_id, c.claim_id, json_extract(c.data, '$.source'), json_extract(c.data, '$.entities') "
+        + _CANONICAL_CLAIMS + "ORDER BY d.seq, c.start")
 
 
 def iter_claims(ledger: Ledger, doc_id: str | None = None) -> Iterator[dict[str, Any]]:
@@ -89,7 +96,7 @@ def add_user_thread(ledger: Ledger, thread_id: str, proposition: str) -> None:
 def write_links(ledger: Ledger, *, embeddings: list[tuple], threads: list[tuple], thread_claims: list[tuple],
                 thread_documents: list[tuple], denial_links: list[tuple], contradictions: list[tuple],
                 series_points: list[tuple], series_conflicts: list[tuple], entities: list[tuple],
-                aliases: list[tuple], mentions: list[tuple], tracks: list[tuple]) -> None:
+                aliases: list[tuple], mentions: Iterable[tuple], tracks: list[tuple]) -> None:
     """Replace every link table's rows (embeddings are only added to) in one transaction."""
     with ledger.transaction() as db:
         db.executemany("INSERT OR REPLACE INTO claim_embeddings (doc_id, claim_id, model, text_hash, vector) "
