@@ -4,7 +4,10 @@ seeds (../shared/seeds) and on the fictional example corpus."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -138,6 +141,16 @@ def test_linking_embeds_only_the_claims_it_compares(examples_db: str) -> None:
     assert about_events and about_events <= embedded  # threads are clustered from these
     assert placed <= embedded  # every placement was measured
     assert len(embedded) < 0.75 * len(claims), (len(embedded), len(claims))
+
+
+def test_main_entities_do_not_depend_on_string_hashing() -> None:
+    # Four names tied for the top three: which three win must not change with PYTHONHASHSEED.
+    code = ("from storyledger.link.corpus import main_entities\n"
+            "names = frozenset({'Kessin', 'Varga', 'Halvik', 'Orsenna', 'Fenn'})\n"
+            "print(sorted(main_entities([names, names - {'Fenn'}, frozenset({'Fenn'})])))")
+    outputs = {subprocess.run([sys.executable, "-c", code], env={**os.environ, "PYTHONHASHSEED": str(seed)},
+                              capture_output=True, text=True, check=True).stdout for seed in range(6)}
+    assert outputs == {"['Fenn', 'Halvik', 'Kessin']\n"}
 
 
 def test_entity_resolution_aliases_and_surnames() -> None:

@@ -89,16 +89,16 @@ def relink(ledger: Ledger) -> LinkReport:
     groups = _TrackTally()
     compared: list[ClaimRec] = []
     known_entities: set[str] = set()
-    doc_id, doc_entities = None, Counter()
+    doc_id, doc_entities = None, []
     for r in sql.iter_claims(ledger):
         c = records.make(r)
         if c.doc_id != doc_id:
             records.add_context(doc_id, doc_entities)
-            doc_id, doc_entities = c.doc_id, Counter()
+            doc_id, doc_entities = c.doc_id, []
         report.claims += 1
         entities_tally.add(r)
         groups.add(c)
-        doc_entities.update(sorted(c.entities))  # sorted: ties in most_common keep this order
+        doc_entities.append(c.entities)
         known_entities.update(c.entities)
         if c.events or is_denial(c):
             compared.append(c)
@@ -286,9 +286,8 @@ class _ClaimRecords:
             c.context = self.contexts.get(c.doc_id, _NONE)
         return c
 
-    def add_context(self, doc_id: str | None, entities: Counter[str]) -> None:
-        """A document's main entities: the (up to) three its claims name at least twice."""
-        top = frozenset(e for e, n in entities.most_common(3) if n >= 2)
+    def add_context(self, doc_id: str | None, entity_sets: list[frozenset[str]]) -> None:
+        top = main_entities(entity_sets)
         if doc_id is not None and top:
             self.contexts[doc_id] = top
 
@@ -302,6 +301,16 @@ class _ClaimRecords:
 
 
 _NONE: frozenset[str] = frozenset()
+
+
+def main_entities(entity_sets: list[frozenset[str]]) -> frozenset[str]:
+    """A document's main entities: the (up to) three its claims name most, at least twice.
+    Names are counted in sorted order, so that ties are broken the same way in every process
+    (a set's order follows string hashes, which change from run to run)."""
+    counts: Counter[str] = Counter()
+    for names in entity_sets:
+        counts.update(sorted(names))
+    return frozenset(e for e, n in counts.most_common(3) if n >= 2)
 
 
 def _interned(text: str | None) -> str | None:
