@@ -2,7 +2,7 @@
 contradictions, quantity series, track records) from the per-document records in the ledger.
 
 Deterministic, and cheap to re-run: it reads the compact claim and quantity records, never the
-text, and embeds only claims it has not embedded before.
+text, and embeds only the claims it compares, each once (vectors are cached in the ledger).
 """
 
 from __future__ import annotations
@@ -139,7 +139,7 @@ def relink(ledger: Ledger) -> LinkReport:
 
     contradictions = [x for t in threads for x in find_contradictions(t, by_key, denials)]
     points, conflicts = build_series(sql.canonical_quantities(ledger), index.resolve)
-    tracks = track_records(groups.groups, by_key, threads, contradictions)
+    tracks = track_records(groups.claims, groups.cited_by, by_key, threads, contradictions)
 
     # Rows.
     thread_rows, claim_rows, doc_rows = [], [], []
@@ -326,11 +326,14 @@ class ClaimVectors:
 
     def ensure(self, claims: list[ClaimRec]) -> None:
         """Give every claim in ``claims`` its vector."""
-        todo = list({c.key: c for c in claims if c.vector is None
-                     and self.cached.get(c.key, ("",))[0] != text_hash(c.proposition)}.values())
-        for c, v in zip(todo, embed([c.proposition for c in todo]), strict=True):
-            self.cached[c.key] = (text_hash(c.proposition), v)
-            self.new.append((c.doc_id, c.claim_id, MODEL_NAME, text_hash(c.proposition), v.tobytes()))
+        todo: dict[tuple[str, str], tuple[ClaimRec, str]] = {}
+        for c in claims:
+            digest = text_hash(c.proposition) if c.vector is None else None
+            if digest and self.cached.get(c.key, ("",))[0] != digest:
+                todo[c.key] = (c, digest)
+        for (c, digest), v in zip(todo.values(), embed([c.proposition for c, _ in todo.values()]), strict=True):
+            self.cached[c.key] = (digest, v)
+            self.new.append((c.doc_id, c.claim_id, MODEL_NAME, digest, v.tobytes()))
         for c in claims:
             if c.vector is None:
                 c.vector = self.cached[c.key][1]
@@ -356,20 +359,20 @@ def _document_stances(t: Thread, docs_on: list[str]) -> list[tuple]:
 
 
 class _TrackTally:
-    """Claims per outlet and per cited source, and the outlets citing each source: what track
-    records count over every claim."""
+    """What track records count over every claim: claims per outlet and per cited source, and
+    the outlets citing each source."""
 
     def __init__(self) -> None:
-        self.groups: dict[tuple[str, str], tuple[list[int], set[str]]] = {}
+        self.claims: Counter[tuple[str, str]] = Counter()
+        self.cited_by: dict[str, set[str]] = defaultdict(set)
 
     def add(self, c: ClaimRec) -> None:
-        for group in (("outlet", c.outlet) if c.outlet else None,
-                      ("source", c.source) if c.source and c.source != c.outlet else None):
-            if group:
-                count, outlets = self.groups.setdefault(group, ([0], set()))
-                count[0] += 1
-                if c.outlet:
-                    outlets.add(c.outlet)
+        if c.outlet:
+            self.claims[("outlet", c.outlet)] += 1
+        if c.source and c.source != c.outlet:
+            self.claims[("source", c.source)] += 1
+            if c.outlet:
+                self.cited_by[c.source].add(c.outlet)
 
 
 class _EntityTally:

@@ -4,17 +4,18 @@ contradicted, and the median days from a claim to its denial."""
 from __future__ import annotations
 
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import Any
 
 from .threads import ClaimRec, Thread, _days
 
 
-def track_records(groups: dict[tuple[str, str], tuple[list[int], set[str]]], claims: dict[tuple[str, str], ClaimRec],
-                  threads: list[Thread], contradictions: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One record per outlet and per cited source. ``groups`` counts every claim of each (kind,
-    name) and the outlets citing it; ``claims`` holds the records of the claims on threads, the
-    only ones that can be supported or denied."""
+def track_records(counts: Counter[tuple[str, str]], cited_by: dict[str, set[str]],
+                  claims: dict[tuple[str, str], ClaimRec], threads: list[Thread],
+                  contradictions: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One record per outlet and per cited source. ``counts`` holds every claim's count per
+    (kind, name), ``cited_by`` the outlets citing each source, and ``claims`` the records of the
+    claims on threads, the only ones that can be supported or denied."""
     supported: set[tuple[str, str]] = set()
     for thread in threads:
         sup = [claims[k] for k, p in thread.claims.items() if p.stance == "supports" and k in claims]
@@ -37,11 +38,11 @@ def track_records(groups: dict[tuple[str, str], tuple[list[int], set[str]]], cla
         if c.source and c.source != c.outlet:
             judged[("source", c.source)].append(c)
     records = []
-    for (kind, name), (count, outlets) in sorted(groups.items()):
+    for (kind, name), count in sorted(counts.items()):
         items = sorted(judged.get((kind, name), []), key=lambda c: c.order)
         gaps = [g for c in items for g in denied.get(c.key, []) if g is not None]
         records.append({
-            "kind": kind, "name": name, "claims": count[0],
+            "kind": kind, "name": name, "claims": count,
             "supported": sum(c.key in supported for c in items),
             "denied": sum(c.key in denied for c in items),
             "median_days_to_denial": statistics.median(gaps) if gaps else None,
@@ -49,7 +50,7 @@ def track_records(groups: dict[tuple[str, str], tuple[list[int], set[str]]], cla
             "data": {"outcomes": [{"doc_id": c.doc_id, "claim_id": c.claim_id, "date": c.reported,
                                    "supported": c.key in supported, "denied": c.key in denied,
                                    "chain": [c.source] if c.source else []} for c in items],
-                     "cited_by": sorted(outlets) if kind == "source" else []},
+                     "cited_by": sorted(cited_by.get(name, ())) if kind == "source" else []},
         })
     return records
 

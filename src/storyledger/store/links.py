@@ -32,12 +32,10 @@ _CANONICAL_CLAIMS = (
 def claim_names(ledger: Ledger) -> Iterator[str]:
     """Every source name, then every entity name, written in a canonical claim, streamed (the
     first spelling of a name is the one shown, so sources come first)."""
-    for (source,) in ledger.db.execute(
-            "SELECT json_extract(c.data, '$.source') " + _CANONICAL_CLAIMS + "ORDER BY d.seq, c.start"):
+    for _, _, source, _ in claim_names_by_claim(ledger):
         if source:
             yield source
-    for (entities,) in ledger.db.execute(
-            "SELECT json_extract(c.data, '$.entities') " + _CANONICAL_CLAIMS + "ORDER BY d.seq, c.start"):
+    for _, _, _, entities in claim_names_by_claim(ledger):
         yield from json.loads(entities or "[]")
 
 
@@ -174,23 +172,19 @@ def list_track_records(ledger: Ledger) -> list[dict[str, Any]]:
 
 
 def list_series(ledger: Ledger, measure: str | None = None) -> list[dict[str, Any]]:
-    sql = "SELECT * FROM series_points"
-    params: tuple = ()
-    if measure:
-        sql += " WHERE measure_key = ?"
-        params = (measure,)
-    rows = ledger.db.execute(sql + " ORDER BY measure_key, as_of IS NULL, as_of, doc_id, quantity_id", params)
+    rows = _by_measure(ledger, "series_points", measure, "measure_key, as_of IS NULL, as_of, doc_id, quantity_id")
     return [{**dict(r), "conflict": bool(r["conflict"]), "data": json.loads(r["data"])} for r in rows]
 
 
 def list_series_conflicts(ledger: Ledger, measure: str | None = None) -> list[dict[str, Any]]:
-    sql = "SELECT * FROM series_conflicts"
-    params: tuple = ()
-    if measure:
-        sql += " WHERE measure_key = ?"
-        params = (measure,)
-    rows = ledger.db.execute(sql + " ORDER BY measure_key, window", params)
+    rows = _by_measure(ledger, "series_conflicts", measure, "measure_key, window")
     return [{**dict(r), "data": json.loads(r["data"])} for r in rows]
+
+
+def _by_measure(ledger: Ledger, table: str, measure: str | None, order: str) -> list:
+    """Rows of a series table, of one measure or all; ``table`` and ``order`` are constants."""
+    where, params = (" WHERE measure_key = ?", (measure,)) if measure else ("", ())
+    return ledger.db.execute(f"SELECT * FROM {table}{where} ORDER BY {order}", params).fetchall()  # noqa: S608
 
 
 def list_denial_links(ledger: Ledger) -> list[dict[str, Any]]:
