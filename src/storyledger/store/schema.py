@@ -259,3 +259,16 @@ MIGRATIONS.append([
         PRIMARY KEY (kind, name)
     )""",
 ])
+
+MIGRATIONS.append([
+    # 4: documents whose extraction failed (an extractor raised, or ran past its time budget).
+    # The document stays stored and searchable; this says why it has no claims.
+    """CREATE TABLE extraction_problems (
+        doc_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+        stage TEXT NOT NULL,                   -- parse / time / attribution / quantities / claims / dating
+        kind TEXT NOT NULL CHECK (kind IN ('error','timeout')),
+        message TEXT NOT NULL,
+        extractor_version TEXT,
+        at TEXT NOT NULL
+    )""",
+])
