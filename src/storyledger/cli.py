@@ -49,6 +49,9 @@ def main() -> None:
               help="Skip inputs (or WARC/JSONL/CSV records) larger than this.")
 @click.option("--max-doc-chars", default=200_000, show_default=True, type=click.IntRange(min=1),
               help="Store but do not extract from documents longer than this (dumps, not articles).")
+@click.option("--doc-seconds", default=60.0, show_default=True, type=click.FloatRange(min=0),
+              help="Stop extracting a document after this many seconds and record it as a problem "
+                   "(it stays stored and searchable); 0 for no limit.")
 @click.option("--engine", "engine_kind", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="Where extraction runs: local processes, or a Dask cluster.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
@@ -57,8 +60,8 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any input could not be read.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar; only problems and the summary.")
 def build(inputs: tuple[str, ...], db_path: str, field_map: str | None, force_format: str | None,
-          max_file_mb: float, max_doc_chars: int, engine_kind: str, workers: int, scheduler: str | None,
-          strict: bool, quiet: bool) -> None:
+          max_file_mb: float, max_doc_chars: int, doc_seconds: float, engine_kind: str, workers: int,
+          scheduler: str | None, strict: bool, quiet: bool) -> None:
     """Read INPUTS (files, folders, globs, or - for standard input) into the ledger.
 
     Plain text, HTML, JSON Lines, JSON, CSV and WARC(.gz) are recognised by their names.
@@ -82,7 +85,7 @@ def build(inputs: tuple[str, ...], db_path: str, field_map: str | None, force_fo
 
     from .engine import Engine
 
-    engine = Engine("dask" if scheduler else engine_kind, workers, scheduler)
+    engine = Engine("dask" if scheduler else engine_kind, workers, scheduler, doc_seconds or None)
     try:
         with Ledger(db_path) as ledger, engine:
             report = run_build(list(inputs), ledger, options, on_problem=on_problem, progress=progress,
@@ -289,13 +292,16 @@ def _print_scores(scores: dict[str, Any], as_json: bool) -> None:
 @eval_group.command(name="timex")
 @click.option("--tml", "tml", required=True, type=click.Path(exists=True),
               help="A TimeML file or a folder of them (with DCT and gold TIMEX3).")
+@click.option("--part", type=click.Choice(["all", "dev", "held-out"]), default="all", show_default=True,
+              help="Every document, the development part, or the held-out part (a fifth of the files, "
+                   "chosen by a hash of the file name).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-def eval_timex(tml: str, as_json: bool) -> None:
+def eval_timex(tml: str, part: str, as_json: bool) -> None:
     """TempEval-3 scores of the time tagger: relaxed/strict span F1, type and value accuracy,
     value F1 (relaxed F1 × value accuracy). The document creation time is not scored."""
     from .eval.timex import score_timeml
 
-    _print_scores(score_timeml(tml), as_json)
+    _print_scores(score_timeml(tml, part=part), as_json)
 
 
 @eval_group.command(name="attribution")

@@ -20,6 +20,7 @@ from typing import Any
 from . import __version__
 from .engine import Engine
 from .extract.document import Extraction, StageTimes
+from .extract.guard import ExtractionFailure
 from .ingest.documents import documents_from
 from .ingest.readers import ReadOptions, detect_format, read_bytes
 from .ingest.sources import InputFile, expand_inputs
@@ -29,7 +30,7 @@ from .store.ledger import Ledger
 
 # Inputs read by an older reader version are read again, so hygiene fixes reach old corpora.
 READER_VERSION = f"{__version__}+r1"
-EXTRACTOR_VERSION = f"{__version__}+e1"
+EXTRACTOR_VERSION = f"{__version__}+e2"
 STREAMING_FORMATS = ("warc", "jsonl", "csv")  # size limits apply per record, not per file
 # News articles run to tens of thousands of characters; a "document" of megabytes is a dump or a
 # scraping accident, and parsing it would hold up the whole batch. It is stored and searchable,
@@ -122,7 +123,7 @@ def build(
     for doc_id, minhash in ledger.canonical_signatures():
         index.add(doc_id, from_bytes(minhash))
 
-    batches = _Batches(ledger, engine, report, max_extract_chars)
+    batches = _Batches(ledger, engine, report, max_extract_chars, problem)
     iterator = progress(files) if progress else files
     for file in iterator:  # type: ignore[union-attr]
         report.files += 1
@@ -200,8 +201,9 @@ class _Batches:
     """Cuts the documents read into batches, keeps up to ``engine.parallel`` of them extracting,
     and stores finished ones in the order they were read."""
 
-    def __init__(self, ledger: Ledger, engine: Engine, report: BuildReport, max_extract_chars: int) -> None:
-        self.ledger, self.engine, self.report = ledger, engine, report
+    def __init__(self, ledger: Ledger, engine: Engine, report: BuildReport, max_extract_chars: int,
+                 problem: ProblemHandler) -> None:
+        self.ledger, self.engine, self.report, self.problem = ledger, engine, report, problem
         self.max_extract_chars = max_extract_chars
         self.pending = _Batch()
         self.in_flight: deque[_Batch] = deque()
@@ -231,12 +233,20 @@ class _Batches:
             self._store(self.in_flight.popleft())
 
     def _store(self, batch: _Batch) -> None:
-        extractions: dict[str, Extraction] = {}
+        extractions: dict[str, Extraction | ExtractionFailure] = {}
         if batch.extraction is not None:
             results, seconds = batch.extraction.result()
             extractions = {e.doc_id: e for e in results}
             for stage, value in seconds.items():
                 self.report.stage_times.add(stage, value)
+        for doc, _ in batch.documents:
+            failure = extractions.get(doc.id)
+            if isinstance(failure, ExtractionFailure):
+                self.problem(InputProblem(
+                    Origin(doc.path, doc.record), failure.describe(),
+                    "the document is stored and searchable without claims; `storyledger check` lists it",
+                    skipped=False,
+                ))
         with _Timer(self.report.stage_times, "store"):
             self.report.documents_added += self.ledger.write_batch(batch.documents, batch.inputs, extractions,
                                                                    EXTRACTOR_VERSION)

@@ -19,15 +19,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..extract.document import Extraction, StageTimes, extract_documents
+from ..extract.guard import DEFAULT_DOC_SECONDS, ExtractionFailure
 from ..model import Document
 
 ENGINES = ("local", "dask")
 
 
-def extract_batch(docs: Sequence[Document]) -> tuple[list[Extraction], dict[str, float]]:
-    """The unit of work an engine runs: parse and extract one batch, with stage timings."""
+BatchResult = tuple[list[Extraction | ExtractionFailure], dict[str, float]]
+
+
+def extract_batch(docs: Sequence[Document], doc_seconds: float | None = DEFAULT_DOC_SECONDS) -> BatchResult:
+    """The unit of work an engine runs: parse and extract one batch, with stage timings. A
+    document that fails comes back as its :class:`ExtractionFailure`."""
     times = StageTimes()
-    extractions = list(extract_documents(docs, times))
+    extractions = list(extract_documents(docs, times, doc_seconds=doc_seconds))
     return extractions, times.seconds
 
 
@@ -38,6 +43,7 @@ class Engine:
     kind: str = "local"
     workers: int = 1
     scheduler: str | None = None
+    doc_seconds: float | None = DEFAULT_DOC_SECONDS  # each document's extraction budget
 
     def __post_init__(self) -> None:
         if self.kind not in ENGINES:
@@ -87,17 +93,17 @@ class Engine:
         """Start :func:`extract_batch` on ``docs``; the returned handle's ``result()`` gives its
         records and stage timings."""
         if self._pool is not None:
-            return self._pool.submit(extract_batch, list(docs))
+            return self._pool.submit(extract_batch, list(docs), self.doc_seconds)
         if self._client is not None:
-            return self._client.submit(extract_batch, list(docs), pure=False)
-        return _Done(extract_batch(docs))
+            return self._client.submit(extract_batch, list(docs), self.doc_seconds, pure=False)
+        return _Done(extract_batch(docs, self.doc_seconds))
 
 
 @dataclass
 class _Done:
     """A batch extracted in this process, with the interface of a future."""
 
-    value: tuple[list[Extraction], dict[str, float]]
+    value: BatchResult
 
-    def result(self) -> tuple[list[Extraction], dict[str, float]]:
+    def result(self) -> BatchResult:
         return self.value

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
@@ -1537,16 +1537,7 @@ def _extract(doc: Doc) -> list[Attribution]:
                 if best is None or size < best[0]:
                     best = (size, j)
         c.parent = best[1] if best is not None else None
-    # cycles (two candidates inside each other's content): keep the outer one top-level
-    for i, c in enumerate(cands):
-        if c.parent is not None and cands[c.parent].parent == i:
-            a, b = c, cands[c.parent]
-            size_a = sum(e - s for s, e in a.content)
-            size_b = sum(e - s for s, e in b.content)
-            if size_a >= size_b:
-                a.parent = None
-            else:
-                b.parent = None
+    _break_nesting_cycles(cands)
     mentions = _mentions(ctx, cands)
     genders = _gender_votes(ctx, mentions)
     out: list[Attribution] = []
@@ -1628,6 +1619,36 @@ def _extract(doc: Doc) -> list[Attribution]:
     return [a if a.parent in ids or a.parent is None else replace(a, parent=None) for a in out]
 
 
+def _break_nesting_cycles(cands: list[_Cand]) -> None:
+    """Make the nesting a forest. Candidates can lie inside each other's content (a quoted tweet
+    inside a report inside the quote that reports it), so parent links may form a cycle of any
+    length; each cycle is cut at its widest member, which becomes top-level."""
+    for start in range(len(cands)):
+        path: list[int] = []
+        on_path: set[int] = set()
+        node: int | None = start
+        while node is not None and node not in on_path:
+            path.append(node)
+            on_path.add(node)
+            node = cands[node].parent
+        if node is None:
+            continue
+        cycle = path[path.index(node):]
+        widest = max(cycle, key=lambda i: (sum(e - s for s, e in cands[i].content), -i))
+        cands[widest].parent = None
+
+
+def ancestry(attribution: Attribution, by_id: dict[str, Attribution]) -> Iterator[Attribution]:
+    """``attribution`` and the attributions it is nested in, innermost first. Stops at a
+    repeated id, so a malformed record set (a stored cycle) cannot loop."""
+    seen: set[str] = set()
+    current: Attribution | None = attribution
+    while current is not None and current.id not in seen:
+        seen.add(current.id)
+        yield current
+        current = by_id.get(current.parent) if current.parent else None
+
+
 def citation_chains(attributions: Sequence[Attribution], *, outlet: str | None) -> list[list[str]]:
     """Chains of who-cites-whom, outermost first, one per attribution that nests no other:
     ``[outlet, source of the outer attribution, …, source of the innermost one]``.
@@ -1642,10 +1663,7 @@ def citation_chains(attributions: Sequence[Attribution], *, outlet: str | None) 
         if a.id in has_child:
             continue
         path = []
-        cur: Attribution | None = a
-        seen = set()
-        while cur is not None and cur.id not in seen:
-            seen.add(cur.id)
+        for cur in ancestry(a, by_id):
             label = cur.source_name or (cur.source.text if cur.source else None)
             # "told AFP": the agency carried the words (innermost first, so it goes first)
             if cur.medium is not None and cur.medium.text.lower() in _lex().outlets:
@@ -1654,7 +1672,6 @@ def citation_chains(attributions: Sequence[Attribution], *, outlet: str | None) 
                 path.append(cur.medium.text)
             elif label:
                 path.append(label)
-            cur = by_id.get(cur.parent) if cur.parent else None
         path.reverse()
         if outlet:
             path.insert(0, outlet)

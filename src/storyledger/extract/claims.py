@@ -16,7 +16,7 @@ from typing import Any
 from spacy.tokens import Doc, Span
 
 from ..resources import load_json
-from .attribution import Attribution
+from .attribution import Attribution, ancestry
 from .quantities import Quantity
 from .timex import TimeExpression
 
@@ -166,9 +166,10 @@ def _claim_attributions(attributions: list[Attribution]) -> list[Attribution]:
         size = attribution.content.end - attribution.content.start
         if nested.get(attribution.id, 0) >= 0.5 * size:
             continue  # its children carry what it reports
-        while not _speaks(attribution) and attribution.parent in by_id:
-            attribution = by_id[attribution.parent]
-        chosen[attribution.id] = attribution
+        speaker = next((a for a in ancestry(attribution, by_id) if _speaks(a)), None)
+        if speaker is None:  # nobody up the chain speaks: the outermost one carries it
+            *_, speaker = ancestry(attribution, by_id)
+        chosen[speaker.id] = speaker
     return sorted(chosen.values(), key=lambda a: a.content.start)
 
 

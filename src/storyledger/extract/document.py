@@ -18,6 +18,7 @@ from ..model import Document
 from .attribution import Attribution, extract_attributions
 from .claims import Claim, extract_claims
 from .dating import DateEstimate, estimate_date_window
+from .guard import DEFAULT_DOC_SECONDS, ExtractionFailure, StageTracker, run_guarded
 from .nlp import load_nlp
 from .quantities import Quantity, extract_quantities
 from .timex import TimeExpression, tag_time_expressions
@@ -72,7 +73,10 @@ def anchor_date(doc: Document) -> dt.date | None:
     return dt.date.fromisoformat(doc.published) if doc.published else None
 
 
-def _timed(times: StageTimes | None, stage: str, work: Callable[[], Any]) -> Any:
+def _timed(times: StageTimes | None, stage: str, work: Callable[[], Any],
+           tracker: StageTracker | None = None) -> Any:
+    if tracker is not None:
+        tracker.stage = stage
     start = time.perf_counter()
     result = work()
     if times is not None:
@@ -137,29 +141,52 @@ def quantities_in_context(doc: Document, parsed: Doc, quantities: list[Quantity]
     return tuple(records)
 
 
-def extract_document(doc: Document, parsed: Doc, times: StageTimes | None = None) -> Extraction:
+def extract_document(doc: Document, parsed: Doc, times: StageTimes | None = None,
+                     tracker: StageTracker | None = None) -> Extraction:
     """Run every extractor on one document whose parse is ``parsed``."""
-    timexes = _timed(times, "time", lambda: tag_time_expressions(doc.text, anchor_date(doc), doc=parsed))
+    timexes = _timed(times, "time", lambda: tag_time_expressions(doc.text, anchor_date(doc), doc=parsed),
+                     tracker)
     attributions = tuple(_timed(times, "attribution",
-                                lambda: extract_attributions(parsed, outlet=doc.outlet)))
-    quantities = _timed(times, "quantities", lambda: extract_quantities(parsed))
-    in_context = quantities_in_context(doc, parsed, quantities, timexes, attributions)
+                                lambda: extract_attributions(parsed, outlet=doc.outlet), tracker))
+    quantities = _timed(times, "quantities", lambda: extract_quantities(parsed), tracker)
+    in_context = _timed(times, "quantities",
+                        lambda: quantities_in_context(doc, parsed, quantities, timexes, attributions), tracker)
     claims = _timed(times, "claims", lambda: extract_claims(
         parsed, outlet=doc.outlet, published=doc.published, attributions=list(attributions),
         quantities=quantities, quantity_ids=[q.id for q in in_context], timexes=timexes,
-    ))
-    estimate = None if doc.published else estimate_date_window(doc.text, timexes)
+    ), tracker)
+    estimate = None if doc.published else _timed(
+        times, "dating", lambda: estimate_date_window(doc.text, timexes), tracker)
     return Extraction(doc.id, tuple(timexes), attributions, in_context, tuple(claims), estimate)
 
 
-def extract_documents(docs: Iterable[Document], times: StageTimes | None = None) -> Iterator[Extraction]:
-    """Parse documents in batches (spaCy's ``nlp.pipe``) and extract from each."""
+def extract_documents(docs: Iterable[Document], times: StageTimes | None = None, *,
+                      doc_seconds: float | None = DEFAULT_DOC_SECONDS,
+                      extract: Callable[..., Extraction] = extract_document,
+                      ) -> Iterator[Extraction | ExtractionFailure]:
+    """Parse documents in batches (spaCy's ``nlp.pipe``) and extract from each.
+
+    Each document is isolated: one whose parse or extractors raise, or run past ``doc_seconds``,
+    comes out as an :class:`ExtractionFailure` and the rest go on. ``extract`` is the per-document
+    function (tests put a faulty one in its place).
+    """
     nlp = load_nlp()
     docs = list(docs)
-    parsed_all = nlp.pipe((d.text for d in docs), batch_size=PIPE_BATCH)
+    parsed_all: Iterator[Doc] | None = iter(nlp.pipe((d.text for d in docs), batch_size=PIPE_BATCH))
     for doc in docs:
         before = time.perf_counter()
-        parsed = next(parsed_all)
+        parsed: Doc | ExtractionFailure
+        if parsed_all is not None:
+            try:
+                parsed = next(parsed_all)
+            except Exception:  # noqa: BLE001 — a batch parse that breaks falls back to one at a time
+                parsed_all = None
+        if parsed_all is None:
+            parsed = run_guarded(doc.id, lambda _, text=doc.text: nlp(text), doc_seconds)
         if times is not None:
             times.add("parse", time.perf_counter() - before)
-        yield extract_document(doc, parsed, times)
+        if isinstance(parsed, ExtractionFailure):
+            yield parsed
+            continue
+        yield run_guarded(doc.id, lambda tracker, doc=doc, parsed=parsed: extract(doc, parsed, times, tracker),
+                          doc_seconds)

@@ -42,6 +42,8 @@ class CheckReport:
     counts: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     unlisted: int = 0  # problems beyond MAX_LISTED
+    # Not integrity faults but worth knowing: documents stored without extraction, and why.
+    notices: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -55,7 +57,7 @@ class CheckReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {"path": self.path, "ok": self.ok, "counts": self.counts,
-                "problems": self.problems, "unlisted": self.unlisted}
+                "problems": self.problems, "unlisted": self.unlisted, "notices": self.notices}
 
     def summary(self) -> str:
         counted = ", ".join(f"{n} {name}" for name, n in self.counts.items())
@@ -85,6 +87,7 @@ def check_ledger(path: str | Path) -> CheckReport:
         if _check_schema(db, report):
             _check_documents(db, report)
             _check_extractions(db, report)
+            _list_extraction_problems(db, report)
             _check_links(db, report)
     except sqlite3.DatabaseError as error:
         report.add(f"the ledger could not be read to the end ({error})")
@@ -110,6 +113,21 @@ def _check_schema(db: sqlite3.Connection, report: CheckReport) -> bool:
     if versions != list(range(1, version + 1)):
         report.add(f"schema migrations recorded out of sequence: {versions}")
     return True
+
+
+def _list_extraction_problems(db: sqlite3.Connection, report: CheckReport) -> None:
+    rows = db.execute(
+        "SELECT d.id, d.path, d.record, p.stage, p.kind, p.message FROM extraction_problems p "
+        "LEFT JOIN documents d ON d.id = p.doc_id ORDER BY d.seq").fetchall()
+    for doc_id, path, record, stage, kind, message in rows:
+        if doc_id is None:
+            report.add("extraction problem recorded for a document that is not in the ledger")
+            continue
+        where = f"{path}: {record}" if record else path
+        what = "stopped (time budget)" if kind == "timeout" else "failed"
+        report.notices.append(f"document {doc_id[:12]} ({where}) has no claims: extraction {what} in the "
+                              f"{stage} stage — {message}")
+    report.counts["documents not extracted"] = len(rows)
 
 
 def _check_documents(db: sqlite3.Connection, report: CheckReport) -> None:

@@ -27,6 +27,8 @@ def register(main: click.Group, eval_group: click.Group) -> None:
         if as_json:
             click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
         else:
+            for notice in report.notices:
+                click.echo(f"notice: {notice}")
             for problem in report.problems:
                 click.echo(f"problem: {problem}")
             if report.unlisted:
