@@ -57,11 +57,14 @@ def main() -> None:
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
               help="Worker processes (local pool or Dask LocalCluster).")
 @click.option("--scheduler", metavar="ADDRESS", help="An existing Dask scheduler (implies --engine dask).")
+@click.option("--metadata", type=click.Path(dir_okay=False), metavar="FILE.csv",
+              help="Corrections to apply on this and every build it is given to: a CSV with an id "
+                   "(document or record id) or path column and any of published, outlet, title, author, url.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any input could not be read.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar; only problems and the summary.")
 def build(inputs: tuple[str, ...], db_path: str, field_map: str | None, force_format: str | None,
           max_file_mb: float, max_doc_chars: int, doc_seconds: float, engine_kind: str, workers: int,
-          scheduler: str | None, strict: bool, quiet: bool) -> None:
+          scheduler: str | None, metadata: str | None, strict: bool, quiet: bool) -> None:
     """Read INPUTS (files, folders, globs, or - for standard input) into the ledger.
 
     Plain text, HTML, JSON Lines, JSON, CSV and WARC(.gz) are recognised by their names.
@@ -89,7 +92,7 @@ def build(inputs: tuple[str, ...], db_path: str, field_map: str | None, force_fo
     try:
         with Ledger(db_path) as ledger, engine:
             report = run_build(list(inputs), ledger, options, on_problem=on_problem, progress=progress,
-                               max_extract_chars=max_doc_chars, engine=engine)
+                               max_extract_chars=max_doc_chars, engine=engine, metadata=metadata)
             total = ledger.count_documents()
     except StoryledgerError as error:
         raise click.ClickException(str(error)) from None
@@ -130,8 +133,9 @@ def show(doc_ref: str, db_path: str, as_json: bool) -> None:
             doc = ledger.document(doc_ref)
         except StoryledgerError as error:
             raise click.ClickException(str(error)) from None
+        records, corrections = ledger.records(doc.id), ledger.metadata_overrides(doc.id)
     if as_json:
-        _print_json([doc.to_dict()])
+        _print_json([{**doc.to_dict(), "records": records, "metadata_set": corrections}])
         return
     published = doc.published or "undated"
     rows = [
@@ -143,10 +147,18 @@ def show(doc_ref: str, db_path: str, as_json: bool) -> None:
         ("byline", doc.byline), ("dateline", doc.dateline), ("url", doc.url),
         ("source", f"{doc.path}" + (f" · {doc.record}" if doc.record else "")),
         ("duplicate of", doc.duplicate_of),
+        ("record ids", ", ".join(doc.external_ids) if len(doc.external_ids) > 1 else None),
     ]
     for name, value in rows:
         if value:
             click.echo(f"{name:>12}: {value}")
+    for record in records[1:]:  # the first is the one the document was stored from, shown above
+        given = ", ".join(f"{key} {record[key]}" for key in ("external_id", "published", "title", "outlet")
+                          if record[key])
+        where = record["path"] + (f" · {record['record']}" if record["record"] else "")
+        click.echo(f"{'also read':>12}: {where}" + (f" ({given})" if given else ""))
+    for item in corrections:
+        click.echo(f"{'set':>12}: {item['field']} = {item['value']} ({item['source']}: {item['origin']})")
     click.echo("")
     click.echo(doc.text)
     click.echo("")

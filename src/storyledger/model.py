@@ -12,7 +12,8 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-PublishedSource = Literal["metadata", "html", "text", "none"]
+# "user": set with `storyledger set`; "sidecar": from a `build --metadata` file.
+PublishedSource = Literal["user", "sidecar", "metadata", "html", "text", "none"]
 
 
 @dataclass(frozen=True)
@@ -108,11 +109,15 @@ class Document:
     # For an undated document, once extracted: {earliest, latest, evidence}. An estimate from
     # the dates the text mentions, shown as such, never as the publication date.
     date_estimate: dict[str, Any] | None = None
+    # Every id the input records with this text gave (read from the ledger): identical texts
+    # under several record ids are one document that keeps them all.
+    external_ids: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id,
             "external_id": self.external_id,
+            "external_ids": list(self.external_ids or ((self.external_id,) if self.external_id else ())),
             "title": self.title,
             "outlet": self.outlet,
             "outlet_source": self.outlet_source,

@@ -27,6 +27,7 @@ from .ingest.sources import InputFile, expand_inputs
 from .link.dedup import NearDuplicateIndex, from_bytes, signature, to_bytes
 from .model import Document, InputProblem, Origin
 from .store.ledger import Ledger
+from .store.metadata import apply_corrections
 
 # Inputs read by an older reader version are read again, so hygiene fixes reach old corpora.
 READER_VERSION = f"{__version__}+r1"
@@ -47,6 +48,8 @@ class BuildReport:
     unchanged_files: int = 0
     documents_added: int = 0
     already_present: int = 0
+    identical_records: int = 0  # records of a stored text under another id, file or row: kept with it
+    documents_corrected: int = 0  # documents whose metadata changed (records, sidecar) or re-extracted
     near_duplicates: int = 0
     problems: list[InputProblem] = field(default_factory=list)
     stage_times: StageTimes = field(default_factory=StageTimes)
@@ -60,6 +63,11 @@ class BuildReport:
             parts.append(f"{self.unchanged_files} unchanged input(s) skipped")
         if self.already_present:
             parts.append(f"{self.already_present} already in the ledger")
+        if self.identical_records:
+            parts.append(f"{self.identical_records} record(s) identical to an existing document "
+                         "(their ids and metadata kept with it)")
+        if self.documents_corrected:
+            parts.append(f"{self.documents_corrected} document(s) with corrected metadata")
         if self.near_duplicates:
             parts.append(f"{self.near_duplicates} near-duplicate(s) linked to their canonical copy")
         parts.append(f"{len(self.problems)} problem{'s' if len(self.problems) != 1 else ''}")
@@ -98,10 +106,12 @@ def build(
     progress: Callable[[list[InputFile]], object] | None = None,
     max_extract_chars: int = DEFAULT_MAX_EXTRACT_CHARS,
     engine: Engine | None = None,
+    metadata: str | None = None,
 ) -> BuildReport:
     """Read every input named in ``specs`` into ``ledger``; return what happened.
 
     ``engine`` runs the extraction (default: in this process); it must already be started.
+    ``metadata`` is a sidecar CSV of corrections (store/metadata.py), applied on every build.
     """
     options = options or ReadOptions()
     engine = engine or Engine()
@@ -130,7 +140,11 @@ def build(
         for item in _read_file(file, ledger, batches.unstored, options, index, report, problem, max_extract_chars):
             batches.add(item)
     batches.finish()
-    if report.documents_added:  # corpus links are rebuilt from the records when the corpus grows
+    # Records of texts already stored, the metadata sidecar, re-extraction of re-dated documents.
+    report.documents_corrected = apply_corrections(ledger, engine, metadata, problem,
+                                                   max_extract_chars=max_extract_chars,
+                                                   extractor_version=EXTRACTOR_VERSION)
+    if report.documents_added or report.documents_corrected:  # links are rebuilt from the records
         from .link.corpus import relink
 
         with _Timer(report.stage_times, "link"):
@@ -173,6 +187,8 @@ def _read_file(file: InputFile, ledger: Ledger, unstored: set[str], options: Rea
                 continue
             if doc.id in seen_here or doc.id in unstored or ledger.has_document(doc.id):
                 report.already_present += 1
+                if ledger.keep_record(doc):  # its id and metadata are kept with the stored text
+                    report.identical_records += 1
                 continue
             seen_here.add(doc.id)
             minhash = signature(doc.text)

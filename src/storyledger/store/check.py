@@ -86,6 +86,7 @@ def check_ledger(path: str | Path) -> CheckReport:
                 report.add(f"SQLite integrity check: {row}")
         if _check_schema(db, report):
             _check_documents(db, report)
+            _check_records_and_corrections(db, report)
             _check_extractions(db, report)
             _list_extraction_problems(db, report)
             _check_links(db, report)
@@ -169,6 +170,32 @@ def _check_documents(db: sqlite3.Connection, report: CheckReport) -> None:
                          "ON f.id = d.seq WHERE f.id IS NULL").fetchone()[0]
     if missing and indexed == documents:
         report.add(f"{missing} documents are missing from the full-text index")
+
+
+def _check_records_and_corrections(db: sqlite3.Connection, report: CheckReport) -> None:
+    """Every document keeps the input record it was stored from; a date or outlet said to be set
+    by the user or a sidecar has that value kept; documents waiting to be extracted again."""
+    if "document_records" not in set(_tables(db)):
+        return  # a ledger from before schema 5
+    report.counts["input records"] = db.execute("SELECT COUNT(*) FROM document_records").fetchone()[0]
+    for doc_id, in db.execute(
+            "SELECT d.id FROM documents d WHERE NOT EXISTS (SELECT 1 FROM document_records r "
+            "WHERE r.doc_id = d.id AND r.path = d.path AND r.record = COALESCE(d.record, ''))"):
+        report.add(f"document {doc_id}: the input record it was stored from is not in document_records")
+    report.counts["metadata values set"] = db.execute("SELECT COUNT(*) FROM metadata_overrides").fetchone()[0]
+    for column, source_column in (("published", "published_source"), ("outlet", "outlet_source")):
+        # Column names are the constants above; no value is put into the SQL.
+        for doc_id, source, value in db.execute(
+                f"SELECT d.id, d.{source_column}, d.{column} FROM documents d "
+                f"WHERE d.{source_column} IN ('user', 'sidecar') AND NOT EXISTS (SELECT 1 FROM metadata_overrides o "
+                f"WHERE o.doc_id = d.id AND o.field = ? AND o.source = d.{source_column} AND o.value = d.{column})",
+                (column,)):
+            report.add(f"document {doc_id}: {column} {value!r} is marked as set by {source}, "
+                       "but metadata_overrides keeps no such value")
+    pending = db.execute("SELECT COUNT(*) FROM pending_extractions").fetchone()[0]
+    if pending:
+        report.notices.append(f"{pending} document(s) wait to be extracted again after their date or outlet "
+                              "changed; the next `storyledger build` does it")
 
 
 def document_problems(doc: Document) -> list[str]:

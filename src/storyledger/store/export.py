@@ -56,7 +56,7 @@ CORE = {
     ),
 }
 LINK_TABLES = ("threads", "thread_claims", "contradictions", "series_points", "track_records")
-_SKIP = {"schema_migrations", "inputs", *CORE}
+_SKIP = {"schema_migrations", "inputs", "pending_extractions", *CORE}  # bookkeeping, not records
 _BOOLEAN = {"resolved", "anonymous", "hedged"}
 
 

@@ -13,7 +13,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..errors import LedgerError, QueryError
 from ..extract.document import Extraction
@@ -42,13 +42,35 @@ _FIELD_COLUMNS: dict[str, tuple[str, str | None, str | None]] = {
 }
 
 
+class KeptRecord(NamedTuple):
+    """What an input record of an already stored text said about it: its metadata, not its text
+    (a re-read of a large corpus keeps one of these per record until the next batch is written)."""
+
+    id: str
+    path: str
+    record: str | None
+    external_id: str | None
+    title: str | None
+    outlet: str | None
+    outlet_source: str | None
+    byline: str | None
+    url: str | None
+    published: str | None
+    published_source: str
+    published_evidence: str | None
+
+    @classmethod
+    def of(cls, doc: Document) -> KeptRecord:
+        return cls(*(getattr(doc, name) for name in cls._fields))
+
+
 class Ledger:
     """A connection to one ledger file."""
 
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
         self.readonly = readonly
-        self._kept_records: list[Document] = []  # records of stored texts, written with the next batch
+        self._kept_records: list[KeptRecord] = []  # records of stored texts, written with the next batch
         self.corrected: set[str] = set()  # documents whose metadata changed through this connection
         if readonly:
             if not self.path.exists():
@@ -229,7 +251,7 @@ class Ledger:
             "SELECT 1 FROM document_records WHERE doc_id = ? AND path = ? AND record = ?",
             (doc.id, doc.path, doc.record or ""),
         ).fetchone()
-        self._kept_records.append(doc)
+        self._kept_records.append(KeptRecord.of(doc))
         return known is None
 
     def store_kept_records(self) -> None:
@@ -257,7 +279,7 @@ class Ledger:
             self._adopt_record_metadata(db, doc)
         self._kept_records = waiting
 
-    def _adopt_record_metadata(self, db: sqlite3.Connection, record: Document) -> None:
+    def _adopt_record_metadata(self, db: sqlite3.Connection, record: KeptRecord) -> None:
         """What a record of a stored text says better than the document does: a date or outlet
         from a stronger source (a record's field over a page's tags over the text), a title, author
         or url where the document has none. The record the document was stored from, read again,
@@ -320,17 +342,14 @@ class Ledger:
                      evidence: str | None) -> bool:
         """Write one metadata field of a document (with its source, where the ledger keeps one);
         True when its value changed."""
-        column, source_column, evidence_column = _FIELD_COLUMNS[field]
-        assignments, params = [f"{column} = ?"], [value]
-        if source_column:
-            assignments.append(f"{source_column} = ?")
-            params.append(source)
-        if evidence_column:
-            assignments.append(f"{evidence_column} = ?")
-            params.append(evidence)
-        old = db.execute(f"SELECT {column} FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
-        db.execute(f"UPDATE documents SET {', '.join(assignments)} WHERE id = ?", (*params, doc_id))
-        return old != value
+        new = {column: value for column, value in zip(_FIELD_COLUMNS[field], (value, source, evidence),
+                                                         strict=True) if column}
+        # Column names come from _FIELD_COLUMNS; every value is a parameter.
+        old = db.execute(f"SELECT {', '.join(new)} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if tuple(old) != tuple(new.values()):
+            db.execute(f"UPDATE documents SET {', '.join(f'{c} = ?' for c in new)} WHERE id = ?",
+                       (*new.values(), doc_id))
+        return old[0] != value
 
     def _note_changes(self, db: sqlite3.Connection, doc_id: str, fields: list[str], reason: str) -> None:
         if not fields:
@@ -343,12 +362,17 @@ class Ledger:
                        (doc_id, reason, _now()))
 
     def metadata_overrides(self, doc_id: str) -> list[dict[str, Any]]:
+        """Values the user or a sidecar set for a document, whether or not they won."""
+        if not self._has_records():
+            return []
         rows = self.db.execute("SELECT field, source, value, origin, set_at FROM metadata_overrides "
                                "WHERE doc_id = ? ORDER BY field, source", (doc_id,)).fetchall()
         return [dict(row) for row in rows]
 
     def records(self, doc_id: str) -> list[dict[str, Any]]:
         """Every input record whose text is this document, the one it was stored from first."""
+        if not self._has_records():
+            return []
         rows = self.db.execute(
             "SELECT r.path, r.record, r.external_id, r.title, r.outlet, r.byline, r.url, r.published, "
             "r.published_source, r.added_at FROM document_records r JOIN documents d ON d.id = r.doc_id "

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-MIGRATIONS: list[list[str]] = [
+import sqlite3
+from collections.abc import Callable
+
+# A migration's steps: SQL statements, or a function for a change SQL cannot say in place.
+Migration = list[str | Callable[[sqlite3.Connection], None]]
+
+MIGRATIONS: list[Migration] = [
     # 1: documents, what hygiene removed from them, full-text search, and the inputs read.
     [
         """CREATE TABLE documents (
@@ -272,3 +278,90 @@ MIGRATIONS.append([
         at TEXT NOT NULL
     )""",
 ])
+
+
+# SQLite cannot change a CHECK constraint in place. The 12-step table rebuild from the SQLite
+# manual ("Making Other Kinds Of Table Schema Changes"), done from the table's own stored SQL so
+# that every column earlier migrations added is carried over, and run by the ledger with foreign
+# keys off (a DROP TABLE with them on would cascade-delete every record of every document).
+_OLD_PUBLISHED_CHECK = "CHECK (published_source IN ('metadata','html','text','none'))"
+_NEW_PUBLISHED_CHECK = "CHECK (published_source IN ('user','sidecar','metadata','html','text','none'))"
+
+
+def _widen_published_source(db: sqlite3.Connection) -> None:
+    table_sql = db.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'documents'").fetchone()[0]
+    if _OLD_PUBLISHED_CHECK not in table_sql:
+        raise sqlite3.DatabaseError("documents.published_source has an unexpected CHECK constraint; "
+                                    "this ledger was not made by storyledger's migrations")
+    attached = [row[0] for row in db.execute(
+        "SELECT sql FROM sqlite_master WHERE tbl_name = 'documents' AND type IN ('index', 'trigger') "
+        "AND sql IS NOT NULL ORDER BY type, name")]
+    columns = ", ".join(f'"{row[1]}"' for row in db.execute("SELECT * FROM pragma_table_info('documents')"))
+    new_sql = table_sql.replace(_OLD_PUBLISHED_CHECK, _NEW_PUBLISHED_CHECK) \
+        .replace("CREATE TABLE documents", "CREATE TABLE documents_rebuilt", 1)
+    db.execute(new_sql)
+    db.execute(f"INSERT INTO documents_rebuilt ({columns}) SELECT {columns} FROM documents")  # seq kept: FTS rowids
+    db.execute("DROP TABLE documents")
+    db.execute("ALTER TABLE documents_rebuilt RENAME TO documents")
+    for statement in attached:
+        db.execute(statement)
+
+
+MIGRATIONS.append([
+    # 5: corrections after ingest, and every input record of a document.
+    # A date (or outlet, title, author, url) can be set by the user (`storyledger set`,
+    # published_source 'user') or by a metadata sidecar (`build --metadata`, 'sidecar').
+    _widen_published_source,
+    # A corrected title must reach the full-text index (the text itself never changes).
+    """CREATE TRIGGER documents_fts_update AFTER UPDATE OF title, text ON documents BEGIN
+        INSERT INTO documents_fts(documents_fts, rowid, title, text)
+        VALUES ('delete', old.seq, old.title, old.text);
+        INSERT INTO documents_fts(rowid, title, text) VALUES (new.seq, new.title, new.text);
+    END""",
+    # Every input record whose text is this document: the one it was stored from, and records
+    # read later with the same text (another id, file, date or title), each with its own metadata.
+    """CREATE TABLE document_records (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        record TEXT NOT NULL DEFAULT '',       -- where in the file; '' for a whole file
+        external_id TEXT,                      -- the id the record gave
+        title TEXT, outlet TEXT, byline TEXT, url TEXT,
+        published TEXT,
+        published_source TEXT,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (doc_id, path, record)
+    )""",
+    "CREATE INDEX document_records_external_id ON document_records(external_id)",
+    "CREATE INDEX document_records_path ON document_records(path)",
+    # The record a document is stored from is recorded with it, whatever writes the document.
+    """CREATE TRIGGER documents_first_record AFTER INSERT ON documents BEGIN
+        INSERT OR IGNORE INTO document_records (doc_id, path, record, external_id, title, outlet, byline,
+            url, published, published_source, added_at)
+        VALUES (new.id, new.path, COALESCE(new.record, ''), new.external_id, new.title, new.outlet,
+            new.byline, new.url, new.published, new.published_source, new.added_at);
+    END""",
+    """INSERT OR IGNORE INTO document_records (doc_id, path, record, external_id, title, outlet, byline, url,
+        published, published_source, added_at)
+    SELECT id, path, COALESCE(record, ''), external_id, title, outlet, byline, url, published,
+        published_source, added_at FROM documents ORDER BY seq""",
+    # Values set by the user or a sidecar. Kept apart from the documents row so that they win on
+    # every later build: user over sidecar over the input's records over inference.
+    """CREATE TABLE metadata_overrides (
+        doc_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+        field TEXT NOT NULL CHECK (field IN ('published','outlet','title','author','url')),
+        source TEXT NOT NULL CHECK (source IN ('user','sidecar')),
+        value TEXT NOT NULL,
+        origin TEXT NOT NULL,                  -- `storyledger set`, or the sidecar file and row
+        set_at TEXT NOT NULL,
+        PRIMARY KEY (doc_id, field, source)
+    )""",
+    # Documents whose date or outlet changed after extraction: time expressions are resolved
+    # against the publication date and sources fall back to the outlet, so they are extracted
+    # again. Kept in the ledger, so a build stopped before that finishes it next time.
+    """CREATE TABLE pending_extractions (
+        doc_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+        reason TEXT NOT NULL,
+        since TEXT NOT NULL
+    )""",
+])
+
