@@ -212,19 +212,8 @@ class Ledger:
                     [(doc.id, r.start, r.end, r.reason, r.rule, r.text) for r in doc.removed],
                 )
                 result = extractions.get(doc.id)
-                if isinstance(result, ExtractionFailure):
-                    db.execute(
-                        "INSERT OR REPLACE INTO extraction_problems (doc_id, stage, kind, message, "
-                        "extractor_version, at) VALUES (?, ?, ?, ?, ?, ?)",
-                        (doc.id, result.stage, result.kind, result.message, extractor_version, _now()),
-                    )
-                elif result is not None:
-                    _write_extraction(db, result)
-                    estimate = result.date_estimate
-                    db.execute(
-                        "UPDATE documents SET extracted_version = ?, date_estimate = ? WHERE id = ?",
-                        (extractor_version, json.dumps(estimate.to_dict()) if estimate else None, doc.id),
-                    )
+                if result is not None:
+                    _store_extraction(db, doc.id, result, extractor_version)
             self._store_kept_records(db)
             db.executemany(
                 "INSERT OR REPLACE INTO inputs (path, sha256, documents, reader_version, read_at) "
