@@ -64,9 +64,12 @@ def read_sidecar(path: str, ledger: Ledger) -> Iterator[SidecarRow | InputProble
         yield InputProblem(file_origin, f"metadata file: {error.reason}", error.hint)
         return
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = {(name or "").strip().lower(): name for name in reader.fieldnames or ()}
-    keys = [k for k in KEY_COLUMNS if k in header]
-    if not keys:
+    try:
+        header = {(name or "").strip().lower(): name for name in reader.fieldnames or ()}
+    except csv.Error as error:
+        yield InputProblem(file_origin, f"metadata file is not valid CSV ({error})", "check its header row")
+        return
+    if not any(k in header for k in KEY_COLUMNS):
         yield InputProblem(file_origin, "metadata file has no `id` or `path` column",
                            f"give a header row with id or path, then any of: {', '.join(FIELDS)}")
         return
