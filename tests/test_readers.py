@@ -273,3 +273,103 @@ def test_malformed_html_never_crashes(tmp_path, bad):
     path.write_text(bad * 50)
     for item in read(path):
         assert isinstance(item, (RawArticle, InputProblem))
+
+
+# -- web pages: dates from markup only, tables kept, compressed pages --------------------------
+
+PLACEHOLDER_PAGE = ARTICLES / "ferry-placeholder.html"
+
+
+def test_a_placeholder_page_date_is_not_replaced_by_an_image_or_caption_date(db):
+    # The page's own date is 0001-01-01; its image path and photo caption say 2012-06-14.
+    cli("build", str(PLACEHOLDER_PAGE), "--db", db, "-q")
+    [doc] = cli_json("docs", "--db", db)
+    assert doc["published"] is None and doc["published_source"] == "none"
+
+
+def test_the_page_url_dates_a_page_from_a_warc_or_a_record(tmp_path, db):
+    html = PLACEHOLDER_PAGE.read_bytes()
+    warc = tmp_path / "crawl.warc.gz"
+    warc.write_bytes(gzip.compress(warc_record("https://orskradio.example/news/2026/03/02/ferry", html)))
+    [from_warc] = read(warc)
+    assert from_warc.page_meta["published"] == "2026-03-02"
+    record = tmp_path / "pages.jsonl"
+    record.write_text(json.dumps({"html": html.decode(), "url": "https://orskradio.example/2026/03/09/ferry"}))
+    [from_record] = read(record)
+    assert from_record.page_meta["published"] == "2026-03-09"
+
+
+@pytest.mark.parametrize("declared", ["1970-01-01T00:00:00Z", "2094-05-01T08:00:00Z"])
+def test_page_dates_before_the_web_or_in_the_future_are_not_trusted(tmp_path, declared):
+    page = (ARTICLES / "bridge.html").read_text().replace("2026-02-11T08:30:00+01:00", declared)
+    path = tmp_path / "bridge.html"
+    path.write_text(page)
+    [article] = read(path)
+    assert "published" not in article.page_meta
+
+
+def test_tables_are_kept_as_readable_rows(db):
+    cli("build", str(PLACEHOLDER_PAGE), "--db", db, "-q")
+    [doc] = cli_json("docs", "--db", db)
+    assert "Route: Orsk to East Bank; Crossings a day: 72; Fare (crowns): 2.40." in doc["text"]
+    assert "Route: Night service; Crossings a day: 12; Fare (crowns): 3.10." in doc["text"]
+    assert "|" not in doc["text"]
+    assert doc["text"].rstrip().endswith("would end once the bridge reopens.")
+
+
+def test_a_gzip_file_is_read_whatever_its_name(tmp_path, db):
+    page = tmp_path / "saved-page.html"
+    page.write_bytes(gzip.compress((ARTICLES / "bridge.html").read_bytes()))
+    renamed = tmp_path / "download"
+    renamed.write_bytes(gzip.compress((ARTICLES / "scrape.txt").read_bytes()))
+    [article] = read(page)
+    assert "main cables" in article.text and article.page_meta["published"] == "2026-02-11"
+    [forced] = read(renamed, force_format="text")
+    assert "cable inspection" in forced.text
+    cli("build", str(page), "--db", db, "-q")
+    assert len(cli_json("docs", "--db", db)) == 1
+
+
+# -- encodings -----------------------------------------------------------------------------------
+
+FERRY_ROWS = [
+    "Tickets on the Lenna ferry will cost €5 from April, the operator said on Monday, and the night "
+    "fare will rise to €7.",
+    "The operator’s spokeswoman said the change would pay for two new boats by 2028.",
+    "Commuters on the east bank said the rise was fair if the crossings ran on time.",
+]
+
+
+def test_a_cp1252_csv_is_not_read_as_another_code_page(tmp_path):
+    # Western text with few non-ASCII bytes reads cleanly in several code pages; the detector's
+    # own pick here is cp852 (and cp775 for the first row alone): "Ç5" for "€5".
+    path = tmp_path / "ferry.csv"
+    rows = "".join(f'"{row}",Ferry {number}\n' for number, row in enumerate(FERRY_ROWS))
+    path.write_bytes(f"text,title\n{rows}".encode("cp1252"))
+    assert [article.text for article in read(path)] == FERRY_ROWS
+
+
+@pytest.mark.parametrize(("codec", "text"), [
+    ("cp1251", "Мост через реку Ленна будет закрыт до осени, заявили инженеры во вторник. "
+               "Мэр сказал, что ремонт займёт много времени."),
+    ("cp1253", "Η γέφυρα θα παραμείνει κλειστή μέχρι το φθινόπωρο, δήλωσαν οι μηχανικοί την Τρίτη."),
+    ("cp1250", "Most na rzece będzie zamknięty do jesieni, powiedzieli inżynierowie we wtorek. "
+               "Zażółć gęślą jaźń, dodał burmistrz Łodzi."),
+])
+def test_non_western_legacy_text_keeps_its_encoding(tmp_path, codec, text):
+    path = tmp_path / "bridge.txt"
+    path.write_bytes(text.encode(codec))
+    [article] = read(path)
+    assert article.text == text
+
+
+def test_encoding_option_forces_a_codec(tmp_path, db):
+    text = "A hidat ősszel nyitják újra, mondták a mérnökök kedden; a polgármester szerint tavasszal."
+    path = tmp_path / "hid.txt"
+    path.write_bytes(text.encode("cp1250"))
+    [article] = read(path, encoding="cp1250")
+    assert article.text == text
+    result = cli("build", str(path), "--db", db, "--encoding", "utf-8")
+    assert f"skipped {path}: not utf-8 text" in result.stderr and "--encoding" in result.stderr
+    result = cli("build", str(path), "--db", db, "--encoding", "klingon", ok=False)
+    assert result.exit_code == 2 and "unknown encoding 'klingon'" in result.output

@@ -45,6 +45,11 @@ def main() -> None:
                    "outlet, published, author. Example: --map text=article_content,published=date")
 @click.option("--format", "force_format", type=click.Choice(["text", "html", "jsonl", "json", "csv", "warc"]),
               help="Read every input as this format instead of guessing from its name.")
+@click.option("--date-order", type=click.Choice(["MDY", "DMY", "YMD"], case_sensitive=False),
+              help="How numeric dates in records are written (4/5/17): month, day or year first. "
+                   "Default: learned per file from values such as 13/4/17; never guessed.")
+@click.option("--encoding", metavar="CODEC",
+              help="Decode every input with this encoding (e.g. cp1252, latin-1, cp1250) instead of detecting it.")
 @click.option("--max-file-mb", default=20, show_default=True, type=click.FloatRange(min=0.001),
               help="Skip inputs (or WARC/JSONL/CSV records) larger than this.")
 @click.option("--max-doc-chars", default=200_000, show_default=True, type=click.IntRange(min=1),
@@ -63,6 +68,7 @@ def main() -> None:
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any input could not be read.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar; only problems and the summary.")
 def build(inputs: tuple[str, ...], db_path: str, field_map: str | None, force_format: str | None,
+          date_order: str | None, encoding: str | None,
           max_file_mb: float, max_doc_chars: int, doc_seconds: float, engine_kind: str, workers: int,
           scheduler: str | None, metadata: str | None, strict: bool, quiet: bool) -> None:
     """Read INPUTS (files, folders, globs, or - for standard input) into the ledger.
@@ -70,11 +76,12 @@ def build(inputs: tuple[str, ...], db_path: str, field_map: str | None, force_fo
     Plain text, HTML, JSON Lines, JSON, CSV and WARC(.gz) are recognised by their names.
     Re-running on the same inputs adds nothing; a grown corpus adds only what is new.
     """
-    from .ingest.readers import ReadOptions, parse_field_map
+    from .ingest.readers import ReadOptions, check_encoding, parse_field_map
     from .pipeline import build as run_build
 
     try:
-        options = ReadOptions(int(max_file_mb * 1024 * 1024), parse_field_map(field_map), force_format)
+        options = ReadOptions(int(max_file_mb * 1024 * 1024), parse_field_map(field_map), force_format,
+                              date_order, check_encoding(encoding))
     except StoryledgerError as error:
         raise click.UsageError(f"{error} — {getattr(error, 'hint', '')}") from None
 

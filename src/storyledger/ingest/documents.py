@@ -84,10 +84,13 @@ def _document(raw: RawArticle, origin: Origin, original: str, clean: CleanArticl
         (file_outlet[0], "tagline"),
     )
     published, published_source, evidence = None, "none", None
-    for value, source in ((meta.get("published"), "metadata"), (page.get("published"), "html")):
+    # A record's date arrives read (ISO) by its reader, which keeps the value as the user wrote it.
+    declared = ((meta.get("published"), meta.get("published_as_written"), "metadata"),
+                (page.get("published"), None, "html"))
+    for value, written, source in declared:
         date = parse_metadata_date(value) if value else None
         if date:
-            published, published_source, evidence = date.isoformat(), source, str(value)
+            published, published_source, evidence = date.isoformat(), source, str(written or value)
             break
     if published is None and clean.date_line:
         published, published_source = clean.date_line.date.isoformat(), "text"

@@ -6,22 +6,31 @@ Readers never stop a batch: a file or record that cannot be read becomes an
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from itertools import chain, islice
 from typing import Any
 
 from ..errors import InputError
 from ..model import InputProblem, Origin, RawArticle
+from .dates import DateColumn
 from .encoding import decode_bytes
+from .webpage import html_article
 
 DEFAULT_MAX_MB = 20
 RECORD_FIELDS = ("id", "text", "html", "url", "title", "outlet", "published", "author")
+GZIP_MAGIC = b"\x1f\x8b"
+# Records read ahead of the rest of a file to learn how its date field writes dates (day or month
+# first): enough that a column of real dates shows a day above 12, bounded so that memory is too.
+DATE_SAMPLE_RECORDS = 1000
 
 Item = RawArticle | InputProblem
+Record = tuple[str, Any]  # a record's label ("row 3", "line 7") and its parsed value
 
 
 @dataclass(frozen=True)
@@ -30,6 +39,8 @@ class ReadOptions:
     # Our field name -> the input's field or column name, for CSV and JSON records.
     field_map: dict[str, str] = field(default_factory=dict)
     force_format: str | None = None
+    date_order: str | None = None  # "MDY", "DMY" or "YMD" for every numeric date; None: infer per file
+    encoding: str | None = None  # decode every input with this codec instead of detecting one
 
 
 def parse_field_map(spec: str | None) -> dict[str, str]:
@@ -49,9 +60,23 @@ def parse_field_map(spec: str | None) -> dict[str, str]:
     return mapping
 
 
+def check_encoding(name: str | None) -> str | None:
+    """The codec ``--encoding`` names, in Python's spelling; raise when there is none."""
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        raise InputError(f"unknown encoding {name!r}",
+                         "name a codec such as utf-8, cp1252, latin-1, cp1250 or cp1251") from None
+
+
 def detect_format(name: str, head: bytes) -> str:
-    """The format of a file, from its name first and its first bytes otherwise."""
+    """The format of a file, from its name first and its first bytes otherwise; gzip data is
+    recognised by its magic number whatever the name says (a saved page is often compressed)."""
     lower = name.lower()
+    if head.startswith(GZIP_MAGIC) and not lower.endswith((".warc", ".warc.gz", ".arc.gz")):
+        return "gzip"
     for suffixes, fmt in (
         ((".warc", ".warc.gz", ".arc.gz"), "warc"),
         ((".html", ".htm", ".xhtml", ".shtml"), "html"),
@@ -67,7 +92,7 @@ def detect_format(name: str, head: bytes) -> str:
     stripped = head.lstrip()[:512].lower()
     if stripped.startswith(b"warc/"):
         return "warc"
-    if head.startswith(b"\x1f\x8b"):
+    if head.startswith(GZIP_MAGIC):
         return "gzip"
     if stripped.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<body" in stripped:
         return "html"
@@ -81,6 +106,8 @@ def detect_format(name: str, head: bytes) -> str:
 def read_bytes(data: bytes, origin: Origin, options: ReadOptions) -> Iterator[Item]:
     """Read one input's bytes, whatever its format."""
     fmt = options.force_format or detect_format(origin.path, data[:2048])
+    if fmt != "warc" and data.startswith(GZIP_MAGIC):
+        fmt = "gzip"  # --format names what is inside the compression
     try:
         if fmt == "warc":
             yield from read_warc(data, origin, options)
@@ -88,11 +115,10 @@ def read_bytes(data: bytes, origin: Origin, options: ReadOptions) -> Iterator[It
         if fmt == "gzip":
             inner = _gunzip(data, options.max_bytes)
             inner_name = origin.path[:-3] if origin.path.lower().endswith(".gz") else origin.path
-            inner_fmt = detect_format(inner_name, inner[:2048])
-            if inner_fmt == "gzip":
+            if inner.startswith(GZIP_MAGIC):
                 raise InputError("gzip inside gzip", "decompress it once and build again")
-            forced = ReadOptions(options.max_bytes, options.field_map, inner_fmt)
-            yield from read_bytes(inner, origin, forced)
+            inner_fmt = options.force_format or detect_format(inner_name, inner[:2048])
+            yield from read_bytes(inner, origin, replace(options, force_format=inner_fmt))
             return
         if len(data) > options.max_bytes and fmt not in ("jsonl", "csv"):
             raise _too_large(len(data), options.max_bytes)
@@ -124,106 +150,118 @@ def _gunzip(data: bytes, limit: int) -> bytes:
 
 
 def read_text(data: bytes, origin: Origin, options: ReadOptions) -> Iterator[Item]:
-    yield RawArticle(decode_bytes(data), origin, segment=True)
+    yield RawArticle(decode_bytes(data, options.encoding), origin, segment=True)
 
 
 def read_html(data: bytes, origin: Origin, options: ReadOptions) -> Iterator[Item]:
-    yield html_article(decode_bytes(data), origin)
+    yield html_article(decode_bytes(data, options.encoding), origin)
 
 
-def html_article(html: str, origin: Origin, url: str | None = None,
-                 meta: dict[str, Any] | None = None) -> RawArticle:
-    """Extract an article from a web page: trafilatura for the body and its meta tags, htmldate
-    (markup only, no guessing from the text) for the publication date."""
-    import htmldate
-    import trafilatura
-
-    try:
-        extracted = trafilatura.bare_extraction(
-            html, url=url, with_metadata=True, include_comments=False, include_tables=False
-        )
-    except Exception as error:  # trafilatura raises many types on hostile markup
-        raise InputError(f"HTML could not be parsed ({type(error).__name__})",
-                         "check that the file is a web page") from None
-    if extracted is None or not (extracted.text or "").strip():
-        raise InputError("no article text found in the HTML",
-                         "the page may be an index, a paywall or script-rendered")
-    try:
-        date = htmldate.find_date(html, url=url, extensive_search=False, original_date=True)
-    except Exception:  # htmldate is best-effort; a page without dates is simply undated
-        date = None
-    sitename = extracted.sitename
-    if sitename and " " not in sitename and "." in sitename:
-        sitename = None  # trafilatura's fallback to the host name: let the URL rule name it
-    page_meta = {
-        "title": extracted.title,
-        "author": extracted.author,
-        "outlet": sitename,
-        "url": extracted.url or url,
-        "published": date,
-    }
-    page_meta = {k: v for k, v in page_meta.items() if v}
-    return RawArticle(extracted.text, origin, meta or {}, page_meta)
+def _field(record: dict[str, Any], name: str, options: ReadOptions) -> Any:
+    key = options.field_map.get(name, name)
+    if key not in record:  # a map written for one file of a mixed batch: fall back
+        key = name
+    return record.get(key)
 
 
-def _record_article(record: Any, origin: Origin, options: ReadOptions) -> RawArticle:
+def _record_fields(record: Any, options: ReadOptions) -> dict[str, Any]:
     if not isinstance(record, dict):
         raise InputError(f"expected an object with a text or html field, got {type(record).__name__}")
     fields: dict[str, Any] = {}
     for name in RECORD_FIELDS:
-        key = options.field_map.get(name, name)
-        if key not in record:  # a map written for one file of a mixed batch: fall back
-            key = name
-        value = record.get(key)
+        value = _field(record, name, options)
         if value is not None and str(value).strip():
             fields[name] = value if name in ("text", "html") else str(value).strip()
-    text, html = fields.pop("text", None), fields.pop("html", None)
-    if text is None and html is None:
+    if "text" not in fields and "html" not in fields:
         wanted = options.field_map.get("text", "text")
         raise InputError(
             f"no text: the record has no {wanted!r} or {options.field_map.get('html', 'html')!r} field",
             f"name the text field with --map text=FIELD (fields here: {', '.join(map(str, record))[:200]})",
         )
+    return fields
+
+
+def _read_published(fields: dict[str, Any], where: Origin, dates: DateColumn,
+                    options: ReadOptions) -> InputProblem | None:
+    """Turn the record's date into ISO form, keeping the value as written; a value that gives no
+    date is dropped (never guessed) and becomes a warning."""
+    written = fields.get("published")
+    if written is None:
+        return None
+    reading = dates.read(written)
+    if reading.date is None:
+        del fields["published"]
+        column = options.field_map.get("published", "published")
+        return InputProblem(where, f"no date from the {column!r} field: {reading.problem}",
+                            f"{reading.hint}; the document is stored undated", skipped=False)
+    fields["published"] = reading.date.isoformat()
+    if written != fields["published"]:
+        fields["published_as_written"] = written
+    return None
+
+
+def _fields_article(fields: dict[str, Any], where: Origin, options: ReadOptions) -> RawArticle:
+    text, html = fields.pop("text", None), fields.pop("html", None)
     if not isinstance(text or html, str):
         raise InputError("the text field is not a string")
     if text is not None:
         if len(text.encode("utf-8", "replace")) > options.max_bytes:
             raise _too_large(len(text.encode("utf-8", "replace")), options.max_bytes)
-        return RawArticle(text, origin, fields)
-    return html_article(html, origin, url=fields.get("url"), meta=fields)
+        return RawArticle(text, where, fields)
+    return html_article(html, where, url=fields.get("url"), meta=fields)
 
 
-def _records(origin: Origin, records: Iterator[tuple[str, Any]], options: ReadOptions) -> Iterator[Item]:
-    for label, record in records:
+def _records(origin: Origin, items: Iterator[Record | InputProblem], options: ReadOptions) -> Iterator[Item]:
+    """Articles from a file's records. The first records are read ahead to learn the order in
+    which the file writes day and month (unless --date-order says), so that every record is read
+    the same way; a later value that contradicts that order is a warning, not a guess."""
+    head = list(islice(items, DATE_SAMPLE_RECORDS))
+    dates = _date_column(head, options)
+    for item in chain(head, items):
+        if isinstance(item, InputProblem):
+            yield item
+            continue
+        label, record = item
         where = Origin(origin.path, label)
         try:
-            yield _record_article(record, where, options)
+            fields = _record_fields(record, options)
+            warning = _read_published(fields, where, dates, options)
+            article = _fields_article(fields, where, options)
         except InputError as error:
             yield InputProblem(where, error.reason, error.hint)
+            continue
+        if warning:
+            yield warning
+        yield article
+
+
+def _date_column(head: list[Record | InputProblem], options: ReadOptions) -> DateColumn:
+    if options.date_order:
+        return DateColumn(options.date_order, given=True)
+    values = (_field(item[1], "published", options) for item in head
+              if not isinstance(item, InputProblem) and isinstance(item[1], dict))
+    return DateColumn.infer(str(value) for value in values if value is not None)
 
 
 def read_jsonl(data: bytes, origin: Origin, options: ReadOptions) -> Iterator[Item]:
-    text = decode_bytes(data)
-    parsed: list[tuple[str, Any]] = []
+    yield from _records(origin, _jsonl_records(decode_bytes(data, options.encoding), origin), options)
+
+
+def _jsonl_records(text: str, origin: Origin) -> Iterator[Record | InputProblem]:
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         label = f"line {number}"
         try:
-            parsed.append((label, json.loads(line)))
+            yield label, json.loads(line)
         except json.JSONDecodeError as error:
             yield InputProblem(Origin(origin.path, label), f"malformed JSON ({error.msg})",
                                "fix or remove that line")
-            continue
-        if len(parsed) >= 64:
-            yield from _records(origin, iter(parsed), options)
-            parsed.clear()
-    yield from _records(origin, iter(parsed), options)
 
 
 def read_json(data: bytes, origin: Origin, options: ReadOptions) -> Iterator[Item]:
     try:
-        document = json.loads(decode_bytes(data))
+        document = json.loads(decode_bytes(data, options.encoding))
     except json.JSONDecodeError as error:
         raise InputError(
             f"malformed JSON at line {error.lineno} column {error.colno} ({error.msg})",
@@ -236,7 +274,7 @@ def read_json(data: bytes, origin: Origin, options: ReadOptions) -> Iterator[Ite
 
 
 def read_csv(data: bytes, origin: Origin, options: ReadOptions) -> Iterator[Item]:
-    text = decode_bytes(data)
+    text = decode_bytes(data, options.encoding)
     delimiter = "\t" if origin.path.lower().endswith(".tsv") else ","
     csv.field_size_limit(max(options.max_bytes, 1 << 20))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -251,6 +289,10 @@ def read_csv(data: bytes, origin: Origin, options: ReadOptions) -> Iterator[Item
             f"no text column: looked for {wanted[0]!r} among the columns {', '.join(header)[:200]}",
             "name the text column with --map text=COLUMN",
         )
+    yield from _records(origin, _csv_records(reader, header, origin), options)
+
+
+def _csv_records(reader: Any, header: list[str], origin: Origin) -> Iterator[Record | InputProblem]:
     while True:
         label = f"row {reader.line_num + 1}"
         try:
@@ -268,7 +310,7 @@ def read_csv(data: bytes, origin: Origin, options: ReadOptions) -> Iterator[Item
                                f"{len(row)} fields where the header has {len(header)}",
                                "check the row's quoting and delimiters")
             continue
-        yield from _records(origin, iter([(label, dict(zip(header, row, strict=True)))]), options)
+        yield label, dict(zip(header, row, strict=True))
 
 
 def read_warc(data: bytes, origin: Origin, options: ReadOptions) -> Iterator[Item]:
@@ -315,7 +357,7 @@ def _warc_response(payload: bytes, where: Origin, url: str | None, options: Read
         body = _gunzip(body, options.max_bytes)
     if len(body) > options.max_bytes:
         raise _too_large(len(body), options.max_bytes)
-    return html_article(decode_bytes(body), where, url=url)
+    return html_article(decode_bytes(body, options.encoding), where, url=url)
 
 
 _READERS: dict[str, Callable[[bytes, Origin, ReadOptions], Iterator[Item]]] = {
@@ -326,4 +368,4 @@ _READERS: dict[str, Callable[[bytes, Origin, ReadOptions], Iterator[Item]]] = {
     "csv": read_csv,
 }
 
-__all__ = ["ReadOptions", "detect_format", "html_article", "parse_field_map", "read_bytes"]
+__all__ = ["ReadOptions", "check_encoding", "detect_format", "html_article", "parse_field_map", "read_bytes"]
