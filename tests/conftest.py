@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from storyledger.cli import main
+from storyledger.profile import activate
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -16,6 +17,7 @@ EXAMPLES = ROOT / "examples"
 SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "seeds"
 EXAMPLES_MAP = "title=headline,text=body,outlet=source_name,published=date,url=link"
+EXAMPLES_PROFILE = str(EXAMPLES / "profile.toml")  # the example sites' taglines
 
 
 def shared_path(*parts: str) -> Path:
@@ -36,6 +38,14 @@ def cli(*args: str, input: bytes | str | None = None, ok: bool = True):
 
 def cli_json(*args: str) -> list[dict]:
     return json.loads(cli(*args, "--json").stdout)
+
+
+@pytest.fixture(autouse=True)
+def no_profile_left_active():
+    """A build with --profile makes it the process's profile (and its workers'); each test ends
+    with none, so no test reads with another's profile."""
+    yield
+    activate(None)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, EXAMPLES_MAP, cli
+from conftest import EXAMPLES, EXAMPLES_MAP, EXAMPLES_PROFILE, cli
 from storyledger.store.check import check_ledger
 from storyledger.store.schema import MIGRATIONS
 
@@ -17,7 +17,7 @@ from storyledger.store.schema import MIGRATIONS
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("check") / "ledger.db"
-    cli("build", str(EXAMPLES), "--db", str(path), "--map", EXAMPLES_MAP, "-q")
+    cli("build", str(EXAMPLES), "--db", str(path), "--map", EXAMPLES_MAP, "--profile", EXAMPLES_PROFILE, "-q")
     return path
 
 

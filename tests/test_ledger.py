@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, EXAMPLES_MAP, FIXTURES, ROOT, cli, cli_json
+from conftest import EXAMPLES, EXAMPLES_MAP, EXAMPLES_PROFILE, FIXTURES, ROOT, cli, cli_json
 from storyledger.errors import LedgerError
 from storyledger.store.ledger import Ledger, open_ledger
 from storyledger.store.schema import MIGRATIONS
@@ -20,10 +20,10 @@ DOC_KEYS = {"id", "title", "outlet", "published", "published_source", "path", "t
 
 
 def test_rebuilding_the_same_input_adds_nothing(db):
-    cli("build", str(EXAMPLES), "--db", db, "--map", EXAMPLES_MAP, "-q")
+    cli("build", str(EXAMPLES), "--db", db, "--map", EXAMPLES_MAP, "--profile", EXAMPLES_PROFILE, "-q")
     first = cli_json("docs", "--db", db)
     assert len(first) == 13
-    result = cli("build", str(EXAMPLES), "--db", db, "--map", EXAMPLES_MAP)
+    result = cli("build", str(EXAMPLES), "--db", db, "--map", EXAMPLES_MAP, "--profile", EXAMPLES_PROFILE)
     assert "0 documents added" in result.stderr
     assert cli_json("docs", "--db", db) == first
 
@@ -75,7 +75,7 @@ def test_near_duplicates_found_across_builds(tmp_path, db):
 
 
 def test_full_text_search_finds_a_phrase_in_the_body(db):
-    cli("build", str(EXAMPLES), "--db", db, "--map", EXAMPLES_MAP, "-q")
+    cli("build", str(EXAMPLES), "--db", db, "--map", EXAMPLES_MAP, "--profile", EXAMPLES_PROFILE, "-q")
     hits = cli_json("search", '"count the empty lockers"', "--db", db)
     assert [h["title"] for h in hits] == ["Dockworkers give government 48 hours as Kessin layoffs mount"]
     assert "[" in hits[0]["snippet"]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import EXAMPLES, EXAMPLES_MAP, cli, cli_json
+from conftest import EXAMPLES, EXAMPLES_MAP, EXAMPLES_PROFILE, cli, cli_json
 from storyledger.link.entities import EntityIndex
 from storyledger.link.series import SeriesPoint, _conflict
 from storyledger.link.threads import events_of
@@ -49,7 +49,7 @@ def seeds(seeds_db: str) -> str:
 @pytest.fixture(scope="module")
 def examples_db(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = str(tmp_path_factory.mktemp("examples") / "ledger.db")
-    cli("build", str(EXAMPLES), "--db", path, "-q", "--map", EXAMPLES_MAP)
+    cli("build", str(EXAMPLES), "--db", path, "-q", "--map", EXAMPLES_MAP, "--profile", EXAMPLES_PROFILE)
     return path
 
 

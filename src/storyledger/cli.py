@@ -17,6 +17,7 @@ from . import __version__
 from .cli_options import DB_OPTION, JSON_OPTION
 from .errors import StoryledgerError
 from .model import InputProblem
+from .profile import PROFILE_OPTION
 from .store.ledger import Ledger, open_ledger
 
 
@@ -67,6 +68,7 @@ def main() -> None:
                    "(document or record id) or path column and any of published, outlet, title, author, url.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 if any input could not be read.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar; only problems and the summary.")
+@PROFILE_OPTION
 def build(inputs: tuple[str, ...], db_path: str, field_map: str | None, force_format: str | None,
           date_order: str | None, encoding: str | None,
           max_file_mb: float, max_doc_chars: int, doc_seconds: float, engine_kind: str, workers: int,

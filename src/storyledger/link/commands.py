@@ -54,9 +54,11 @@ def register(main: click.Group, eval_group: click.Group) -> None:
 def register_linking(main: click.Group) -> None:
     """The corpus-linking commands: link, threads, thread, track, sources, series."""
     from ..cli_options import DB_OPTION, JSON_OPTION, open_for_reading, open_for_writing, print_json
+    from ..profile import PROFILE_OPTION
 
     @main.command(name="link")
     @DB_OPTION
+    @PROFILE_OPTION
     def link_command(db_path: str) -> None:
         """Rebuild the corpus links: threads, stances, contradictions, series, track records."""
         from .corpus import relink
