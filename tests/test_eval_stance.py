@@ -83,3 +83,78 @@ def test_cli_scores_small_files(tmp_path, capsys):
     assert set(result) >= {"fnc_score", "macro_f1", "f1_agree", "f1_disagree", "f1_discuss", "f1_unrelated"}
     assert main(["--bodies", str(bodies), "--stances", str(stances)]) == 0
     assert "FNC score" in capsys.readouterr().out
+
+
+# --- the story-disjoint split ---------------------------------------------------------------
+
+def _rows(pairs):
+    from storyledger.link.stance import StanceRow
+
+    return [StanceRow(head, body, f"body {body}", stance) for head, body, stance in pairs]
+
+
+STORIES = [  # two stories (bridge: h1 h2 / b1 b2; album: h3 / b3), one lone headline (h4)
+    ("h1 bridge closed", "b1", "agree"), ("h1 bridge closed", "b2", "discuss"),
+    ("h2 bridge reopens", "b2", "disagree"),  # h2 joins the bridge story through b2
+    ("h3 album out", "b3", "agree"),
+    ("h1 bridge closed", "b3", "unrelated"), ("h3 album out", "b1", "unrelated"),
+    ("h4 storm due", "b3", "unrelated"),
+]
+
+
+def test_story_components_join_headlines_through_shared_bodies():
+    from storyledger.link.stance import story_components
+
+    story = story_components(_rows(STORIES))
+    assert story["h:h1 bridge closed"] == story["h:h2 bridge reopens"] == story["b:b1"] == story["b:b2"]
+    assert story["h:h3 album out"] == story["b:b3"] != story["b:b1"]
+    assert story["h:h4 storm due"] not in (story["b:b1"], story["b:b3"])  # unrelated pairs join nothing
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_story_disjoint_split_keeps_each_story_on_one_side(seed):
+    from storyledger.link.stance import story_disjoint_split
+
+    rows = _rows(STORIES)
+    train, dev = story_disjoint_split(rows, dev_fraction=0.25, seed=seed)
+    assert dev and train  # a quarter of the 4 related pairs: either story alone is enough
+    for side, other in ((train, dev), (dev, train)):
+        assert not {r.headline for r in side} & {r.headline for r in other}
+        assert not {r.body_id for r in side} & {r.body_id for r in other}
+    bridge = {r for r in rows if r.headline.startswith(("h1", "h2")) and r.body_id in ("b1", "b2")}
+    assert bridge <= set(train) or bridge <= set(dev)
+    # unrelated pairs across the two sides are on neither; everything else is on one side
+    crossing = set(rows) - set(train) - set(dev)
+    assert all(r.stance == "unrelated" for r in crossing)
+    assert story_disjoint_split(list(reversed(rows)), dev_fraction=0.25, seed=seed)[1] == \
+        [r for r in reversed(rows) if r in set(dev)]  # the same stories whatever the row order
+
+
+def test_scoring_a_split_the_model_was_not_trained_on_is_refused(tmp_path):
+    from storyledger.eval.stance import score_stance_files
+    from storyledger.link.stance import StanceModel
+
+    bodies = tmp_path / "bodies.csv"
+    stances = tmp_path / "stances.csv"
+    bodies.write_text('Body ID,articleBody\n1,"The bridge in Kelmsport was closed on Monday."\n', encoding="utf-8")
+    stances.write_text("Headline,Body ID,Stance\nKelmsport bridge closed,1,agree\n", encoding="utf-8")
+    shipped = StanceModel.load()
+    assert shipped.meta.get("split", "body") == "body"
+    with pytest.raises(ValueError, match="--split story"):
+        score_stance_files(bodies, stances, model=shipped, split="story")
+    with pytest.raises(ValueError, match="dev fraction 0.3"):
+        score_stance_files(bodies, stances, model=shipped, split="body", dev_fraction=0.3)
+
+
+def test_story_split_of_fnc1_train():
+    from conftest import shared_path
+    from storyledger.link.stance import read_stances, story_disjoint_split
+
+    fnc = shared_path("data", "fnc1")
+    rows = read_stances(fnc / "train_bodies.csv", fnc / "train_stances.csv")
+    train, dev = story_disjoint_split(rows, dev_fraction=0.2, seed=0)
+    related = [r for r in rows if r.stance != "unrelated"]
+    dev_related = [r for r in dev if r.stance != "unrelated"]
+    assert 0.2 <= len(dev_related) / len(related) < 0.3
+    assert not {r.headline for r in train} & {r.headline for r in dev}
+    assert not {r.body_id for r in train} & {r.body_id for r in dev}

@@ -8,8 +8,12 @@ four labels and their unweighted mean, ``macro_f1`` (as in Hanselowski et al. 20
 that is not won by labelling everything related "discuss").
 
 Run ``python -m storyledger.eval.stance --bodies train_bodies.csv --stances dev_stances.csv``;
-``--body-disjoint`` instead scores the held-out bodies of :func:`storyledger.link.stance.body_disjoint_split`
-of the stances file (the shipped model was trained without them).
+``--split body`` (or ``--body-disjoint``) instead scores the held-out bodies of
+:func:`storyledger.link.stance.body_disjoint_split` of the stances file (the shipped model was
+trained without them); ``--split story`` scores the held-out stories of
+:func:`storyledger.link.stance.story_disjoint_split` (a headline, its related bodies and every
+headline related to those bodies on one side), which needs a model trained with the same split
+(``storyledger train stance --split story --out FILE``, then ``--model FILE``).
 """
 
 from __future__ import annotations
@@ -81,32 +85,54 @@ def score_rows(rows: Sequence[Any], *, model: Any = None) -> dict[str, Any]:
 
 
 def score_stance_files(bodies_csv: str | Path, stances_csv: str | Path, *, model: Any = None,
-                       body_disjoint: bool = False, dev_fraction: float = 0.2, seed: int = 0) -> dict[str, Any]:
+                       body_disjoint: bool = False, split: str | None = None, dev_fraction: float = 0.2,
+                       seed: int = 0) -> dict[str, Any]:
     """Score the stance model on an FNC-1 bodies + stances pair of files.
 
-    With ``body_disjoint`` only the held-out bodies of :func:`body_disjoint_split` (``dev_fraction``,
-    ``seed``) are scored.  ``model`` is a StanceModel or a path to one; default: the shipped model.
+    With ``split`` ("body" or "story"; ``body_disjoint`` is ``split="body"``) only the held-out part
+    of :func:`storyledger.link.stance.split_by` (``dev_fraction``, ``seed``) is scored, and the
+    model must have been trained with that same split: otherwise part of what is scored may have
+    been trained on, and a ``ValueError`` says how to train the right model.  ``model`` is a
+    StanceModel or a path to one; default: the shipped model.
     """
-    from storyledger.link.stance import StanceModel, body_disjoint_split, read_stances
+    from storyledger.link.stance import StanceModel, read_stances, split_by
 
     if model is None or isinstance(model, str | Path):
         model = StanceModel.load(model)
-    if body_disjoint:
-        _, rows = body_disjoint_split(bodies_csv, stances_csv, dev_fraction=dev_fraction, seed=seed)
-    else:
-        rows = read_stances(bodies_csv, stances_csv)
+    split = split or ("body" if body_disjoint else None)
+    rows = read_stances(bodies_csv, stances_csv)
+    if split:
+        _check_held_out(model, split, dev_fraction, seed)
+        _, rows = split_by(split, rows, dev_fraction=dev_fraction, seed=seed)
     rows = [r for r in rows if r.stance]
     if not rows:
         raise ValueError(f"{stances_csv}: no labelled pairs to score")
     result = score_rows(rows, model=model)
     result["bodies"] = len({r.body_id for r in rows})
-    result["split"] = f"body-disjoint held-out {dev_fraction:g} (seed {seed})" if body_disjoint else "all"
+    result["headlines"] = len({r.headline for r in rows})
+    result["split"] = f"{split}-disjoint held-out {dev_fraction:g} (seed {seed})" if split else "all"
     return result
+
+
+def _check_held_out(model: Any, split: str, dev_fraction: float, seed: int) -> None:
+    """Refuse to score a held-out part the model may have been trained on."""
+    meta = getattr(model, "meta", None)
+    if meta is None:  # a stand-in model with no training record: the caller vouches for it
+        return
+    trained = (meta.get("split", "body"), meta.get("dev_fraction"), meta.get("split_seed"))
+    if trained != (split, dev_fraction, seed):
+        raise ValueError(
+            f"the stance model was trained with split {trained[0]!r}, dev fraction {trained[1]!r}, seed "
+            f"{trained[2]!r}, so its {split}-disjoint held-out part (dev fraction {dev_fraction:g}, seed "
+            f"{seed}) may overlap what it was trained on; train one with `storyledger train stance "
+            f"--split {split} --dev-fraction {dev_fraction:g} --seed {seed} --out FILE` and pass "
+            f"--model FILE")
 
 
 def format_report(result: dict[str, Any]) -> str:
     lines = [
-        f"pairs: {result['n']}  bodies: {result.get('bodies', '?')}  split: {result.get('split', 'all')}",
+        f"pairs: {result['n']}  headlines: {result.get('headlines', '?')}  bodies: {result.get('bodies', '?')}  "
+        f"split: {result.get('split', 'all')}",
         f"FNC score: {result['fnc_score']:.2f}  ({result['fnc_raw']:.2f} of {result['fnc_max']:.2f})",
         f"macro-F1:  {result['macro_f1']:.4f}  accuracy: {result['accuracy']:.4f}",
         "F1: " + "  ".join(f"{label} {result['f1_' + label]:.4f}" for label in STANCES),
@@ -125,13 +151,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--stances", required=True, help="FNC-1 stances CSV (Headline, Body ID, Stance)")
     parser.add_argument("--model", default=None, help="a stance model .npz (default: the shipped one)")
     parser.add_argument("--body-disjoint", action="store_true",
-                        help="score only the held-out bodies of the Body-ID-disjoint split")
+                        help="score only the held-out bodies of the Body-ID-disjoint split (--split body)")
+    parser.add_argument("--split", choices=("body", "story"),
+                        help="score only the held-out part of this split (the model must be trained with it)")
     parser.add_argument("--dev-fraction", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
     args = parser.parse_args(argv)
     result = score_stance_files(args.bodies, args.stances, model=args.model, body_disjoint=args.body_disjoint,
-                                dev_fraction=args.dev_fraction, seed=args.seed)
+                                split=args.split, dev_fraction=args.dev_fraction, seed=args.seed)
     print(json.dumps(result, indent=1) if args.json else format_report(result))
     return 0
 

@@ -7,6 +7,11 @@ from typing import Any
 
 import click
 
+SPLITS = ("body", "story")  # as storyledger.link.stance.SPLITS (not imported here: it loads numpy)
+SPLIT_OPTION = click.option("--split", type=click.Choice(SPLITS), default="body", show_default=True,
+                            help="Hold out whole bodies (body) or whole stories (story: a headline, its "
+                                 "related bodies and the headlines related to those).")
+
 
 def register(main: click.Group, eval_group: click.Group) -> None:
     """Add this module's commands to the storyledger command line."""
@@ -25,13 +30,16 @@ def register(main: click.Group, eval_group: click.Group) -> None:
                   help="Where to write the model (default: the one shipped in the package).")
     @click.option("--seed", default=0, show_default=True, type=int)
     @click.option("--dev-fraction", default=0.2, show_default=True, type=click.FloatRange(0, 0.9),
-                  help="Share of bodies held out (by Body ID) so `eval stance --body-disjoint` stays honest.")
-    def train_stance_command(bodies: str, stances: str, out: str | None, seed: int, dev_fraction: float) -> None:
+                  help="Share held out of training so `eval stance --split …` stays honest.")
+    @SPLIT_OPTION
+    def train_stance_command(bodies: str, stances: str, out: str | None, seed: int, dev_fraction: float,
+                             split: str) -> None:
         """Train the stance model (agree / disagree / discuss / unrelated) on FNC-1 files."""
         from .stance import DEFAULT_MODEL, train_stance
 
         target = out or str(DEFAULT_MODEL)
-        model = train_stance(bodies, stances, out=target, seed=seed, dev_fraction=dev_fraction, verbose=True)
+        model = train_stance(bodies, stances, out=target, seed=seed, dev_fraction=dev_fraction, split=split,
+                             verbose=True)
         click.echo(f"Stance model written to {target} ({json.dumps(model.meta, default=str)[:200]})")
 
     @eval_group.command(name="stance")
@@ -40,14 +48,27 @@ def register(main: click.Group, eval_group: click.Group) -> None:
     @click.option("--stances", required=True, type=click.Path(exists=True, dir_okay=False),
                   help="FNC-1 stances CSV (Headline, Body ID, Stance).")
     @click.option("--body-disjoint", is_flag=True,
-                  help="Score only the bodies held out of training (split by Body ID, as unseen news is).")
+                  help="Score only the bodies held out of training (the same as --split body).")
+    @click.option("--split", type=click.Choice(SPLITS),
+                  help="Score only the part this split holds out: whole bodies (body) or whole stories "
+                       "(story: a headline, its related bodies and the headlines related to those). "
+                       "The model must have been trained with the same split, fraction and seed.")
+    @click.option("--dev-fraction", default=0.2, show_default=True, type=click.FloatRange(0, 0.9))
+    @click.option("--seed", default=0, show_default=True, type=int)
+    @click.option("--model", type=click.Path(exists=True, dir_okay=False),
+                  help="A stance model .npz (default: the shipped one).")
     @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-    def eval_stance(bodies: str, stances: str, body_disjoint: bool, as_json: bool) -> None:
+    def eval_stance(bodies: str, stances: str, body_disjoint: bool, split: str | None, dev_fraction: float,
+                    seed: int, model: str | None, as_json: bool) -> None:
         """FNC-1 scores of the stance model: the weighted score (% of the maximum), macro-F1 and
         per-class F1."""
         from ..eval.stance import format_report, score_stance_files
 
-        result: dict[str, Any] = score_stance_files(bodies, stances, body_disjoint=body_disjoint)
+        try:
+            result: dict[str, Any] = score_stance_files(bodies, stances, model=model, body_disjoint=body_disjoint,
+                                                        split=split, dev_fraction=dev_fraction, seed=seed)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
         click.echo(json.dumps(result, default=str) if as_json else format_report(result))
 
 

@@ -29,13 +29,16 @@ core) by::
 
 By default training holds out a Body-ID-disjoint 20 % of the bodies (seed 0, see
 :func:`body_disjoint_split`) so the shipped model can be scored honestly on bodies it never saw;
-``--dev-fraction 0`` trains on everything.
+``--dev-fraction 0`` trains on everything.  ``--split story`` holds out whole stories instead
+(:func:`story_disjoint_split`: no headline or body of a held-out story is seen in training), the
+split the README's figure comes from.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import math
 import re
@@ -501,6 +504,67 @@ def body_disjoint_split(bodies_csv: str | Path, stances_csv: str | Path, *, dev_
     return split_rows(read_stances(bodies_csv, stances_csv), dev_fraction=dev_fraction, seed=seed)
 
 
+def story_components(rows: Sequence[StanceRow]) -> dict[str, str]:
+    """Each headline (``"h:" + headline``) and body (``"b:" + Body ID``) mapped to its story: the
+    connected component of the graph whose edges are the related pairs (agree, disagree, discuss).
+    A story is named by its smallest node, so the names do not depend on the order of the rows."""
+    parent: dict[str, str] = {}
+
+    def find(node: str) -> str:
+        parent.setdefault(node, node)
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for r in rows:
+        head, body = find("h:" + r.headline), find("b:" + r.body_id)
+        if r.stance in RELATED and head != body:
+            parent[max(head, body)] = min(head, body)
+    return {node: find(node) for node in list(parent)}
+
+
+def story_disjoint_split(rows: Sequence[StanceRow], *, dev_fraction: float = 0.2,
+                         seed: int = 0) -> tuple[list[StanceRow], list[StanceRow]]:
+    """Split rows so that no story is on both sides (see :func:`story_components`): a headline, its
+    related bodies and every headline related to those bodies fall on one side.
+
+    Stories are taken in the order of the SHA-256 of ``"{seed}:{story name}"`` until the dev side
+    holds ``dev_fraction`` of the related pairs.  An unrelated pair whose headline and body belong
+    to stories on different sides is on neither side (it would show dev text to training)."""
+    story = story_components(rows)
+    related = Counter(story["b:" + r.body_id] for r in rows if r.stance in RELATED)
+    order = sorted(set(story.values()),
+                   key=lambda name: hashlib.sha256(f"{seed}:{name}".encode()).hexdigest())
+    target = dev_fraction * sum(related.values())
+    dev_stories: set[str] = set()
+    taken = 0
+    for name in order:
+        if taken >= target:
+            break
+        dev_stories.add(name)
+        taken += related[name]
+    train, dev = [], []
+    for r in rows:
+        head_dev = story["h:" + r.headline] in dev_stories
+        if head_dev == (story["b:" + r.body_id] in dev_stories):
+            (dev if head_dev else train).append(r)
+    return train, dev
+
+
+SPLITS = ("body", "story")
+
+
+def split_by(kind: str, rows: Sequence[StanceRow], *, dev_fraction: float = 0.2,
+             seed: int = 0) -> tuple[list[StanceRow], list[StanceRow]]:
+    """(train_rows, dev_rows): ``kind`` "body" splits by Body ID, "story" by story (see above)."""
+    if kind == "body":
+        return split_rows(rows, dev_fraction=dev_fraction, seed=seed)
+    if kind == "story":
+        return story_disjoint_split(rows, dev_fraction=dev_fraction, seed=seed)
+    raise ValueError(f"unknown split {kind!r}; choose one of {', '.join(SPLITS)}")
+
+
 # ---------------------------------------------------------------------------------------------
 # Training
 # ---------------------------------------------------------------------------------------------
@@ -611,18 +675,22 @@ def _train_network(feats: _Features, dense: np.ndarray, y: np.ndarray, vocab_siz
 
 
 def train_stance(bodies_csv: str | Path, stances_csv: str | Path, *, out: str | Path | None = None,
-                 seed: int = 0, dev_fraction: float = 0.2, verbose: bool = False) -> StanceModel:
+                 seed: int = 0, dev_fraction: float = 0.2, split: str = "body",
+                 verbose: bool = False) -> StanceModel:
     """Train the stance model from FNC-1 files; save it to ``out`` when given.
 
-    The model is trained on the bodies that :func:`body_disjoint_split` (with the same seed and
-    ``dev_fraction``) leaves for training, so its held-out bodies stay unseen; ``dev_fraction=0``
-    trains on every pair.  The same files and seed give the same model.
+    The model is trained on the rows that :func:`split_by` (``split`` "body" or "story", with the
+    same seed and ``dev_fraction``) leaves for training, so its held-out part stays unseen;
+    ``dev_fraction=0`` trains on every pair.  The same files and seed give the same model.
     """
     rows = read_stances(bodies_csv, stances_csv)
-    train_rows, held = split_rows(rows, dev_fraction=dev_fraction, seed=seed) if dev_fraction > 0 else (rows, [])
+    train_rows, held = (split_by(split, rows, dev_fraction=dev_fraction, seed=seed) if dev_fraction > 0
+                        else (rows, []))
     model = fit_model(train_rows, seed=seed, verbose=verbose)
     model.meta.update({"split_seed": seed, "dev_fraction": dev_fraction,
                        "held_out_bodies": len({r.body_id for r in held})})
+    if split != "body":  # (the shipped model's meta stays byte-identical to a body-split retraining)
+        model.meta["split"] = split
     if out is not None:
         model.save(out)
     return model
@@ -637,7 +705,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     train.add_argument("--out", default=str(DEFAULT_MODEL), help="where to write the model (.npz)")
     train.add_argument("--seed", type=int, default=0)
     train.add_argument("--dev-fraction", type=float, default=0.2,
-                       help="share of bodies held out of training (0: train on all)")
+                       help="share held out of training (0: train on all)")
+    train.add_argument("--split", choices=SPLITS, default="body",
+                       help="hold out whole bodies (body) or whole stories (story)")
     predict = sub.add_parser("predict", help="label one headline/claim against one body text")
     predict.add_argument("headline")
     predict.add_argument("body")
@@ -646,7 +716,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "train":
         t0 = time.time()
         train_stance(args.bodies, args.stances, out=args.out, seed=args.seed, dev_fraction=args.dev_fraction,
-                     verbose=True)
+                     split=args.split, verbose=True)
         size = Path(args.out).stat().st_size
         print(f"wrote {args.out} ({size / 1e6:.2f} MB) in {time.time() - t0:.0f} s")
     else:
