@@ -25,7 +25,12 @@ Scoring rule
   unit-less numbers map to ``dimensionless``.  Names are compared case-insensitively with hyphens
   and repeated spaces normalised.
 
-Run ``python -m storyledger.eval.quantities FILE [--json]``.
+Development and held-out data: quantulum3 ships two test files.  The extractor is developed on
+``quantities.json`` (101 sentences); ``quantities.ambiguity.json`` (20 sentences) is held out and
+scored for the README only, so no rule, unit or word is to be written from what it shows.
+
+Run ``python -m storyledger.eval.quantities FILE [--json]`` (``--errors`` lists what went wrong,
+for the development file).
 """
 
 from __future__ import annotations

@@ -174,8 +174,7 @@ _MONEY_CONTEXT = re.compile(
     re.I,
 )
 _MASS_CONTEXT = re.compile(
-    r"\b(weigh\w*|heavy|heavier|lighter|bag|bags|sack|lbs?|mass|coal|flour|rice|beans|meat|"
-    r"fish|kilo\w*|load)\b",
+    r"\b(weigh\w*|heavy|heavier|lighter|bag|bags|sack|lbs?|mass|kilo\w*|load)\b",
     re.I,
 )
 _INCH_NEXT = re.compile(
@@ -750,7 +749,7 @@ def _attach_units(text: str, c: _Cand, lex: Lexicon) -> bool:
             u = None
         elif first_name in ("degree",) and not u.den:
             look = text[u.end : u.end + 40]
-            cf = re.match(r"\s*(?:on the\s+)?(?:\w+\s+){0,2}?(Celsius|centigrade|C\b|Fahrenheit|F\b)", look)
+            cf = re.match(r"\s*(Celsius|centigrade|C\b|Fahrenheit|F\b)", look)  # "40 degrees C"
             if cf:
                 u = _Unit(
                     [("degree Fahrenheit" if cf.group(1)[0] == "F" else "degree Celsius", 1)],
@@ -1482,24 +1481,6 @@ def extract_quantities(doc: Doc) -> list[Quantity]:
             continue
         dedup.append(c)
     kept = dedup
-    # named quantities ("absolute zero") win over their number words
-    for name, (val, unit, ukind) in lex.named.items():
-        for m in re.finditer(rf"\b{re.escape(name)}\b", text, re.I):
-            kept = [c for c in kept if not (c.start < m.end() and m.start() < c.end)]
-            kept.append(
-                _Cand(
-                    m.start(),
-                    m.end(),
-                    m.start(),
-                    m.end(),
-                    val,
-                    unit=unit,
-                    unit_kind=ukind,
-                    rule="named",
-                    is_word=True,
-                    raw=m.group(),
-                )
-            )
     # years after a date preposition ("in 2013", "since 1979") are dates, whatever follows
     kept = [
         c

@@ -47,7 +47,6 @@ class Lexicon:
     prefix_currency_re: re.Pattern[str]
     power_words: dict[str, int]
     power_suffix_words: dict[str, int]
-    named: dict[str, tuple[float, str, str]]
     ones: dict[str, int]
     tens: dict[str, int]
     scales: dict[str, int]
@@ -125,7 +124,6 @@ def lexicon() -> Lexicon:
         prefix_currency_re=prefix_currency_re,
         power_words=units["power_words"],
         power_suffix_words=units["power_suffix_words"],
-        named={k: (float(v[0]), v[1], v[2]) for k, v in units["named_quantities"].items()},
         ones=words["ones"],
         tens=words["tens"],
         scales=words["scales"],
