@@ -141,8 +141,16 @@ def _modality(span: Span, attribution: Attribution | None) -> tuple[str, str | N
             hit = match.group(0) if match else None
         if hit is not None:
             return name, hit
-    if attribution is not None and attribution.kind in lex.kind_modality:
-        return lex.kind_modality[attribution.kind], attribution.cue.text
+    if attribution is not None:
+        # The cue can carry the modality the content lacks: "has repeatedly demanded the
+        # withdrawal" is a demand, "is expected to announce" a prediction.
+        cue = span.doc.char_span(attribution.cue.start, attribution.cue.end, alignment_mode="expand")
+        cue_lemmas = {t.lemma_.lower() for t in cue} if cue is not None else set()
+        for name, words, _ in lex.modality:
+            if cue_lemmas & words:
+                return name, attribution.cue.text
+        if attribution.kind in lex.kind_modality:
+            return lex.kind_modality[attribution.kind], attribution.cue.text
     return "fact", None
 
 

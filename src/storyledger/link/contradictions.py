@@ -1,57 +1,163 @@
-"""Typed contradictions on a thread: a disagreement (opposite stances about the same time, such as
-a report and its denial) or a change over time (announced or denied, later reversed)."""
+"""Contradictions on a thread, each one a reader would accept, one per pair of sources:
+
+* a **disagreement**: two named sources take opposite stances about the same time (a report and
+  the denial that answers it, or a supporter and a denier whose time windows overlap);
+* a **reversal**: a source announced a plan or an event, and a later claim says it was cancelled
+  or undone ("called off", "postponed", "reversed"), within the same episode.
+
+A denial of one episode and a report of another are not a contradiction: claims further apart
+than an episode are never paired, and a claim with no time at all (undated, no estimate) is
+paired only through an explicit denial link. Undated claims use their document's estimated
+window and say so.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
-from .threads import DISAGREEMENT_DAYS, ClaimRec, Thread, _days
+from .threads import ClaimRec, Placement, Thread, _days, is_reversal
+
+# A plan announced and called off within two months is one episode; a denial in 2020 and a
+# report in 2024 are two.
+REVERSAL_WINDOW_DAYS = 60
+# An undated document's estimated window places its claims in time only when it is narrow: one
+# that spans years would make them "the same time" as everything.
+MAX_ESTIMATE_DAYS = 31
+# Of the announcements a cancellation could reverse, the one most like it (cosine of the claim
+# embeddings), and none below this.
+REVERSAL_SIM = 0.3
+
+
+@dataclass(frozen=True)
+class Window:
+    """When a claim is about: one day, or an undated document's estimated window."""
+
+    earliest: str
+    latest: str
+    estimated: bool
+
+
+WindowOf = Callable[[ClaimRec], Window | None]
 
 
 def find_contradictions(thread: Thread, claims: dict[tuple[str, str], ClaimRec],
-                        denial_links: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each denier paired with the report it denies (when linked) and with the nearest supporter
-    before and after it from another source: linear in the thread's size, not quadratic."""
+                        denial_links: list[dict[str, Any]], window_of: WindowOf) -> list[dict[str, Any]]:
+    """One contradiction per pair of sources (and kind) on ``thread``: the earliest claim pair
+    that shows it, with how many pairs do. Linear in supporters times deniers of one thread."""
     on = thread.claims
     supporters = sorted((claims[k] for k, p in on.items() if p.stance == "supports"), key=_when)
     deniers = sorted((claims[k] for k, p in on.items() if p.stance == "denies"), key=_when)
-    out: list[dict[str, Any]] = []
-    seen: set[tuple] = set()
+    found: dict[tuple[str, str, str], dict[str, Any]] = {}
 
     def add(a: ClaimRec, b: ClaimRec, kind: str, rule: str) -> None:
-        key = (a.key, b.key)
-        if key in seen or (b.key, a.key) in seen:
+        if not (_named(a) and _named(b)) or a.source == b.source:
             return
-        seen.add(key)
-        out.append({"thread_id": thread.thread_id, "kind": kind, "a": a, "b": b,
-                    "days": _days(a.about, b.about), "rule": rule})
+        key = (kind, *sorted((a.source, b.source)))  # type: ignore[arg-type]
+        if key in found:
+            if (a.key, b.key) not in found[key]["pairs"]:
+                found[key]["pairs"].append((a.key, b.key))
+            return
+        wa, wb = window_of(a), window_of(b)
+        found[key] = {"thread_id": thread.thread_id, "kind": kind, "a": a, "b": b, "rule": rule,
+                      "pairs": [(a.key, b.key)],  # every claim pair behind this one row
+                      "days": _days(wa.earliest, wb.earliest) if wa and wb else None,
+                      "estimated": bool((wa and wa.estimated) or (wb and wb.estimated))}
 
     for link in denial_links:
-        d, r = link["denial"], link["report"]
-        if d.key in on and r.key in on:
-            add(r, d, "disagreement", "denial-of-report")
+        denial, report = link["denial"], link["report"]
+        if on.get(denial.key) and on.get(report.key) and on[denial.key].stance == "denies" \
+                and on[report.key].stance == "supports":
+            add(report, denial, "disagreement", "denial-of-report")
+    reversed_what: dict[tuple[str, str], tuple[float, ClaimRec]] = {}
     for d in deniers:
-        others = [s for s in supporters if s.source != d.source or s.about != d.about]
-        if not others:
-            continue
-        if d.about is None:
-            add(others[0], d, "disagreement", "time-unknown")
-            continue
-        dated = [s for s in others if s.about]
-        earlier = [s for s in dated if s.about <= d.about]
-        later = [s for s in dated if s.about > d.about]
-        for s in ([earlier[-1]] if earlier else []) + ([later[0]] if later else []):
-            gap = _days(s.about, d.about)
-            if gap is not None and abs(gap) <= DISAGREEMENT_DAYS:
-                add(s, d, "disagreement", "opposite-stances-same-window")
-            elif gap is not None and gap > 0:
-                add(s, d, "change_over_time", "reported-then-reversed" if s.source != d.source
-                    else "same-source-reversed")
-            elif gap is not None:
-                add(d, s, "change_over_time", "denied-then-happened" if s.source != d.source
-                    else "same-source-reversed")
-    return out
+        wd = window_of(d)
+        for s in supporters:
+            ws = window_of(s)
+            if wd is not None and ws is not None and _gap(ws, wd) == 0 \
+                    and _firm(on[s.key], s) and _firm(on[d.key], d):
+                # without a denial link between them, only firm stances about the same day count
+                add(s, d, "disagreement", "opposite-stances-same-time")
+                continue
+            # a reversal is told by when things were said: the later claim says, in so many
+            # words, that the earlier one's plan or event was called off or undone ("reopening
+            # set for 20 April", then "the planned reopening was called off")
+            said = _days(s.reported, d.reported)
+            if said is None or said == 0 or abs(said) > REVERSAL_WINDOW_DAYS:
+                continue
+            earlier, later = (s, d) if said > 0 else (d, s)
+            if _announces(earlier) and is_reversal(later, earlier.events):
+                similarity = _similarity(earlier, later)
+                if similarity >= REVERSAL_SIM and similarity > reversed_what.get(later.key, (0.0,))[0]:
+                    reversed_what[later.key] = (similarity, earlier)
+    # each cancellation reverses the one announcement it is most like (a plan called off is one
+    # plan, not every claim on the thread before it)
+    for later_key, (_, earlier) in sorted(reversed_what.items(), key=lambda kv: _when(claims[kv[0]])):
+        add(earlier, claims[later_key], "reversal", "announced-then-cancelled")
+    return sorted(found.values(), key=lambda x: (_when(x["a"]), _when(x["b"])))
+
+
+def _announces(c: ClaimRec) -> bool:
+    """Whether the claim announces a plan or an event: a plan, a fact, or a prediction with a date
+    of its own ("would reopen on April 20"; "when the port might reopen" announces nothing)."""
+    if not c.events or is_reversal(c):
+        return False
+    return c.modality in ("plan", "fact") or (c.modality == "prediction" and c.about != c.reported)
+
+
+def _similarity(a: ClaimRec, b: ClaimRec) -> float:
+    return float(a.vector @ b.vector) if a.vector is not None and b.vector is not None else 0.0
+
+
+def _firm(placement: Placement, c: ClaimRec) -> bool:
+    """Whether a stance is firm enough to set against another without a denial link between
+    them: decided by the claim's own words (not the statistical model), unhedged, and not a
+    condition or a demand ("if", "should")."""
+    return not placement.hedged and not placement.rule.startswith("fnc-model") \
+        and c.modality not in ("condition", "demand")
+
+
+def _named(c: ClaimRec) -> bool:
+    return bool(c.source) and c.source != "-"
+
+
+def _gap(earlier: Window, later: Window) -> float | None:
+    """Days from ``earlier`` to ``later``: 0 when the windows overlap, else the gap between them
+    (negative when ``later`` in fact lies before ``earlier``)."""
+    if later.latest < earlier.earliest:
+        return -float(_days(later.latest, earlier.earliest) or 0)
+    if later.earliest > earlier.latest:
+        return _days(earlier.latest, later.earliest)
+    return 0.0
 
 
 def _when(c: ClaimRec) -> tuple:
     return (c.about is None, c.about or "", c.order)
+
+
+def window_from(about: str | None, estimate: dict[str, Any] | None) -> Window | None:
+    """A claim's window: its own day, else its undated document's estimated window when that is
+    closed and narrow."""
+    if about:
+        return Window(about[:10], about[:10], False)
+    if estimate and estimate.get("earliest") and estimate.get("latest"):
+        window = Window(_day_start(estimate["earliest"]), _day_end(estimate["latest"]), True)
+        width = _days(window.earliest, window.latest)
+        return window if width is not None and width <= MAX_ESTIMATE_DAYS else None
+    return None
+
+
+def _day_start(value: str) -> str:
+    return (value + "-01-01")[:10] if len(value) == 4 else (value + "-01")[:10]
+
+
+def _day_end(value: str) -> str:
+    if len(value) == 4:
+        return value + "-12-31"
+    if len(value) == 7:
+        year, month = int(value[:4]), int(value[5:7])
+        following = dt.date(year + month // 12, month % 12 + 1, 1)
+        return (following - dt.timedelta(days=1)).isoformat()
+    return value[:10]

@@ -21,7 +21,7 @@ import numpy as np
 
 from ..store import links as sql
 from ..store.ledger import Ledger
-from .contradictions import find_contradictions
+from .contradictions import Window, find_contradictions, window_from
 from .embeddings import MODEL_NAME, embed, text_hash
 from .entities import EntityIndex
 from .series import build_series
@@ -34,10 +34,11 @@ from .threads import (
     is_denial,
     is_lexical_candidate,
     link_denials,
+    mark_relayed_denials,
     place_claims,
     user_thread,
 )
-from .tracks import track_records
+from .tracks import answerable, track_records
 
 
 @dataclass
@@ -105,6 +106,7 @@ def relink(ledger: Ledger) -> LinkReport:
     records.add_context(doc_id, doc_entities)
     for c in compared:
         c.context = records.contexts.get(c.doc_id, _NONE)
+    mark_relayed_denials(compared)
     vectors = ClaimVectors(sql.read_embeddings(ledger))
     # Threads are clustered within event families, and denials are matched to what they deny:
     # these claims are always compared. Others are embedded only when a denial or a user's
@@ -137,7 +139,12 @@ def relink(ledger: Ledger) -> LinkReport:
     report.embedded = len(vectors.new)
     threads = [t for t in threads if t.origin == "user" or len({k[0] for k in t.claims}) >= 2]
 
-    contradictions = [x for t in threads for x in find_contradictions(t, by_key, denials)]
+    estimates = {doc_id: json.loads(d["date_estimate"]) for doc_id, d in canonical.items() if d["date_estimate"]}
+
+    def window_of(c: ClaimRec) -> Window | None:
+        return window_from(c.about, estimates.get(c.doc_id))
+
+    contradictions = [x for t in threads for x in find_contradictions(t, by_key, denials, window_of)]
     points, conflicts = build_series(sql.canonical_quantities(ledger), index.resolve)
     tracks = track_records(groups.claims, groups.cited_by, by_key, threads, contradictions)
 
@@ -145,12 +152,17 @@ def relink(ledger: Ledger) -> LinkReport:
     thread_rows, claim_rows, doc_rows = [], [], []
     for t in threads:
         placed = sorted(t.claims.items(), key=lambda kv: _first_key(by_key[kv[0]]))
-        first = by_key[placed[0][0]] if placed else None
+        # The first report is the earliest claim that supports the thread: a denial or a question
+        # cannot be where a story starts.
+        first = next((by_key[k] for k, p in placed if p.stance == "supports"), None)
+        first_window = window_from(None, estimates.get(first.doc_id)) if first and not first.reported else None
         docs_on = sorted({k[0] for k, _ in placed})
         thread_rows.append((t.thread_id, t.origin, t.label, t.proposition, t.event, json.dumps(list(t.entities)),
                             first.doc_id if first else None, first.claim_id if first else None,
                             first.reported if first else None, len(placed), len(docs_on), t.rule,
-                            json.dumps({"members": [list(m) for m in t.members]})))
+                            json.dumps({"members": [list(m) for m in t.members],
+                                        "first_estimated": [first_window.earliest, first_window.latest]
+                                        if first_window and first_window.estimated else None})))
         for key, p in placed:
             c = by_key[key]
             claim_rows.append((t.thread_id, c.doc_id, c.claim_id, p.stance, int(p.hedged), p.score,
@@ -169,7 +181,8 @@ def relink(ledger: Ledger) -> LinkReport:
                        d["score"], d["rule"]) for d in denials],
         contradictions=[(x["thread_id"], x["kind"], x["a"].doc_id, x["a"].claim_id, x["b"].doc_id, x["b"].claim_id,
                          x["days"], x["rule"], json.dumps({
-                             "a": _brief(x["a"]), "b": _brief(x["b"])}, ensure_ascii=False)) for x in contradictions],
+                             "a": _brief(x["a"]), "b": _brief(x["b"]), "pairs": len(x["pairs"]),
+                             "estimated": x["estimated"]}, ensure_ascii=False)) for x in contradictions],
         series_points=[(p.measure_key, p.doc_id, p.quantity_id, p.value, p.low, p.high, p.approx, p.as_of,
                         p.as_of_source, p.source, int(flag), p.rule, json.dumps({
                             "text": p.text, "kind": p.kind, "comparison": p.comparison, "outlet": p.outlet,
@@ -359,20 +372,19 @@ def _document_stances(t: Thread, docs_on: list[str]) -> list[tuple]:
 
 
 class _TrackTally:
-    """What track records count over every claim: claims per outlet and per cited source, and
-    the outlets citing each source."""
+    """What track records count over every claim: the claims each outlet asserts in its own
+    voice and each cited source is credited with, and the outlets citing each source."""
 
     def __init__(self) -> None:
         self.claims: Counter[tuple[str, str]] = Counter()
         self.cited_by: dict[str, set[str]] = defaultdict(set)
 
     def add(self, c: ClaimRec) -> None:
-        if c.outlet:
-            self.claims[("outlet", c.outlet)] += 1
-        if c.source and c.source != c.outlet:
-            self.claims[("source", c.source)] += 1
-            if c.outlet:
-                self.cited_by[c.source].add(c.outlet)
+        who = answerable(c)
+        if who:
+            self.claims[who] += 1
+            if who[0] == "source" and c.outlet:
+                self.cited_by[c.source].add(c.outlet)  # type: ignore[index]
 
 
 class _EntityTally:

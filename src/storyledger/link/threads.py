@@ -59,6 +59,7 @@ class ClaimRec:
     context: frozenset[str] = frozenset()
     events: frozenset[str] = frozenset()
     vector: np.ndarray | None = None
+    relays_denial: bool = False  # it reports someone else's denial: the denial is theirs, not its source's
 
     @property
     def key(self) -> tuple[str, str]:
@@ -103,6 +104,7 @@ class _Events:
     denial_stems: tuple[str, ...]
     negative_evaluations: re.Pattern[str]
     uncertainty: re.Pattern[str]
+    negations: frozenset[str]
 
 
 @cache
@@ -129,6 +131,7 @@ def events_lexicon() -> _Events:
         tuple(_stem(w) for w in claims["denial_cue_lemmas"]),
         re.compile(rf"(?<![\w-])(?:{negative})(?![\w-])", re.IGNORECASE),
         re.compile(rf"(?<![\w-])(?:{uncertainty})(?![\w-])", re.IGNORECASE),
+        frozenset(claims["negation_words"]),
     )
 
 
@@ -154,7 +157,10 @@ def events_of(text: str) -> frozenset[str]:
 
 
 def is_denial(c: ClaimRec) -> str | None:
-    """Why the claim is a denial (its attribution cue or its negative evaluation), or None."""
+    """Why the claim is a denial (its attribution cue or its negative evaluation), or None. A
+    claim that relays another source's denial is not one."""
+    if c.relays_denial:
+        return None
     lex = events_lexicon()
     if c.cue:
         for word in re.findall(r"[a-z]+", c.cue.lower()):
@@ -163,6 +169,33 @@ def is_denial(c: ClaimRec) -> str | None:
     if c.polarity == "negated" and c.polarity_cue and lex.negative_evaluations.search(c.polarity_cue):
         return "negative-evaluation"
     return None
+
+
+def mark_relayed_denials(claims: list[ClaimRec]) -> None:
+    """Mark the denials that only relay someone else's: their proposition holds a whole act of
+    denial, subject and all. "RIA Novosti reported that a Pentagon spokesperson called the report
+    erroneous", "It came after the ministry had dismissed the report as baseless": the denial is
+    the spokesperson's or the ministry's, and RIA Novosti or the outlet only reports it. (The
+    denier's own claim is the one whose cue is the act: "called" → "the report erroneous".)"""
+    act = _denial_act()
+    for c in claims:
+        if is_denial(c) and act.search(c.proposition):
+            c.relays_denial = True
+
+
+@cache
+def _denial_act() -> re.Pattern[str]:
+    """A verb of denial in a finite or -ing form ("denied", "rejects", "dismissing"), or a verb
+    of calling followed closely by a negative evaluation ("called the report erroneous")."""
+    lex = load_json("link/conclusions.json")["denial_acts"]
+    claims = load_json("claims.json")
+    endings = "(?:s|es|ed|d|ied|ies|ing|ting|ted)"
+    verbs = "|".join(re.escape(_stem(w)) for w in claims["denial_cue_lemmas"])
+    calling = "|".join(re.escape(w) for w in lex["calling_verbs"])
+    evaluations = "|".join(re.escape(w) for w in sorted(claims["negative_evaluations"], key=len, reverse=True))
+    return re.compile(
+        rf"\b\w[\w'’-]*\s+(?:\w+\s+){{0,3}}?(?:(?:{verbs}){endings}\b"
+        rf"|(?:{calling})\b(?:\W+\w+){{0,8}}?\W+(?:{evaluations})\b)", re.IGNORECASE)
 
 
 _DEFINITE_REFERENCE = re.compile(
@@ -432,6 +465,78 @@ def place_claims(thread: Thread, claims: list[ClaimRec], matrix: np.ndarray) -> 
     return placed
 
 
+@cache
+def _reversal_cues() -> re.Pattern[str]:
+    words = sorted(load_json("link/conclusions.json")["reversal_cues"], key=len, reverse=True)
+    return re.compile(rf"(?<![\w-])(?:{'|'.join(re.escape(w) for w in words)})(?![\w-])", re.IGNORECASE)
+
+
+def is_reversal(c: ClaimRec, families: frozenset[str] | None = None) -> bool:
+    """Whether the claim says that something was cancelled or undone ("was called off"); with
+    ``families``, that an event of one of them was: the cue in the same clause as the event's
+    phrase ("a planned reopening was called off", not "lines are cancelling calls at the port")."""
+    cues = _reversal_cues()
+    if families is None:
+        return bool(cues.search(c.evidence))
+    return any(cues.search(" ".join(before[-REVERSAL_BEFORE_WORDS:] + ["#"] + after[:REVERSAL_AFTER_WORDS]))
+               for before, after in _event_contexts(c.evidence, families))
+
+
+# A cancellation governs the event when it stands right before it ("called off the planned
+# reopening") or closely after it ("the reopening of the bridge was called off").
+REVERSAL_BEFORE_WORDS = 4
+REVERSAL_AFTER_WORDS = 6
+
+
+_INFINITIVE = re.compile(r"\s*to\s+\w", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[.;:!?()\[\]—–]|\s-\s|\b(?:and|but|while|whereas|although|though|which|who)\b",
+                           re.IGNORECASE)
+NEGATION_BEFORE_WORDS = 6  # "did not order a withdrawal", "no plans for a withdrawal"
+NEGATION_AFTER_WORDS = 5  # "a withdrawal is not planned", "a closure of the bridge is not planned"
+
+
+def negation_scopes_event(text: str, families: set[str] | frozenset[str]) -> bool:
+    """Whether a negation word governs a phrase of one of the event ``families`` in ``text``: in
+    the same clause, just before it or just after it. "We are not a people of perpetual war - it
+    is time to come home" is negated, but not its homecoming."""
+    negations = events_lexicon().negations
+    return any(any(w in negations or w.endswith("n't")
+                   for w in before[-NEGATION_BEFORE_WORDS:] + after[:NEGATION_AFTER_WORDS])
+               for before, after in _event_contexts(text, families))
+
+
+def event_only_aimed_at(text: str, families: set[str] | frozenset[str]) -> bool:
+    """Whether the event is named only as an aim, a fear or a call ("attacks in a bid to force
+    an eventual withdrawal", "fears that he might order a withdrawal"), so that the claim does
+    not assert it."""
+    frames = _unasserted_frames()
+    return any(frames.search(" ".join(before[-AIM_BEFORE_WORDS:]) + " ")
+               for before, _ in _event_contexts(text, families))
+
+
+def _event_contexts(text: str, families: set[str] | frozenset[str]) -> list[tuple[list[str], list[str]]]:
+    """For each phrase of the event ``families`` in ``text``: the words of its clause before it and
+    after it."""
+    out = []
+    for family, pattern in events_lexicon().patterns:
+        if family not in families:
+            continue
+        for m in pattern.finditer(text):
+            before = _CLAUSE_BREAK.split(text[:m.start()])[-1]
+            after = _CLAUSE_BREAK.split(text[m.end():])[0]
+            out.append((re.findall(r"[\w']+", before.lower()), re.findall(r"[\w']+", after.lower())))
+    return out
+
+
+AIM_BEFORE_WORDS = 8  # "in a bid to force an eventual withdrawal"
+
+
+@cache
+def _unasserted_frames() -> re.Pattern[str]:
+    frames = sorted(load_json("link/conclusions.json")["unasserted_event_frames"], key=len, reverse=True)
+    return re.compile(rf"(?<![\w'])(?:{'|'.join(re.escape(f) for f in frames)})(?![\w'])")
+
+
 _MODEL_STANCE = {"agree": "supports", "disagree": "denies", "discuss": "discusses", "unrelated": "unrelated"}
 
 
@@ -448,6 +553,8 @@ def decide_stance(thread: Thread, c: ClaimRec, proba: dict[str, float], relevanc
         model = {"supports": "agree", "denies": "disagree", "discusses": "discuss"}[stance]
         return Placement(stance, hedged, round(0.6 + 0.4 * proba.get(model, 0.0), 3), relevance, rule, proba)
 
+    if c.relays_denial:
+        return rule_based("discusses", "relays-denial")
     if denied_on_thread:
         return rule_based("denies", "denies-linked-report")
     if denial and (thread.event in c.events or not c.events or c.polarity == "negated"):
@@ -456,13 +563,23 @@ def decide_stance(thread: Thread, c: ClaimRec, proba: dict[str, float], relevanc
     has_event = thread.event in c.events
     has_opposite = bool(c.events & opposite)
     if has_event != has_opposite and not uncertain:
-        negated = c.polarity == "negated"
+        family = {thread.event} if has_event else c.events & opposite
+        negated = c.polarity == "negated" and negation_scopes_event(c.proposition, family)
+        if has_event and not negated and event_only_aimed_at(c.proposition, {thread.event}):  # type: ignore[arg-type]
+            return rule_based("discusses", "event-only-aimed-at")
         if has_event:
             stance, rule = ("denies", "negated-event") if negated else ("supports", "affirms-event")
         else:
             stance, rule = ("supports", "negated-opposite") if negated else ("denies", "opposite-event")
         if stance == "supports" and c.modality == "condition":
             return rule_based("discusses", f"{rule}+condition")
+        if stance == "denies" and not negated and c.modality == "fact" and not is_reversal(c):
+            # "the US maintains a presence" states how things stand; it does not say a withdrawal
+            # did not or will not happen, so it is no denial
+            return rule_based("discusses", f"{rule}+fact")
+        if stance == "denies" and not c.entities and _INFINITIVE.match(c.proposition):
+            # "to remain in the country": whose staying is not said, so it opposes nothing
+            return rule_based("discusses", f"{rule}+no-subject")
         return rule_based(stance, rule)
     if uncertain:
         return rule_based("discusses", "uncertainty")

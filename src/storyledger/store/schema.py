@@ -365,3 +365,22 @@ MIGRATIONS.append([
     )""",
 ])
 
+
+MIGRATIONS.append([
+    # 6: contradictions are disagreements or reversals (an announced plan or event later cancelled
+    # or undone). The old "change_over_time" rows paired a denial with reports of other episodes;
+    # they are dropped here and the next relink finds the reversals.
+    """CREATE TABLE contradictions_v6 (
+        thread_id TEXT NOT NULL REFERENCES threads(thread_id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('disagreement','reversal')),
+        a_doc_id TEXT NOT NULL, a_claim_id TEXT NOT NULL,       -- the report (or the announcement)
+        b_doc_id TEXT NOT NULL, b_claim_id TEXT NOT NULL,       -- the denial (or the cancellation)
+        days REAL,                                              -- b's date minus a's, when both known
+        rule TEXT NOT NULL,
+        data TEXT NOT NULL                                      -- both sides, pairs of claims, estimated?
+    )""",
+    "INSERT INTO contradictions_v6 SELECT * FROM contradictions WHERE kind = 'disagreement'",
+    "DROP TABLE contradictions",
+    "ALTER TABLE contradictions_v6 RENAME TO contradictions",
+    "CREATE INDEX contradictions_thread ON contradictions(thread_id)",
+])

@@ -1,0 +1,213 @@
+"""The story layer's conclusions are claims about the world: a denial is someone saying a report is
+false or that the event will not happen; a contradiction names two sources about one moment (or
+an announcement and its cancellation); a thread's first report supports it; an outlet answers
+only for its own voice. Rules on hand-made claim records, then the seeds and the examples."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from conftest import EXAMPLES, EXAMPLES_MAP, EXAMPLES_PROFILE, cli, cli_json, shared_path
+from storyledger.link.contradictions import find_contradictions, window_from
+from storyledger.link.threads import (
+    ClaimRec,
+    Placement,
+    Thread,
+    decide_stance,
+    event_only_aimed_at,
+    events_of,
+    is_denial,
+    is_reversal,
+    mark_relayed_denials,
+    negation_scopes_event,
+)
+
+
+def claim(cid: str, text: str, *, doc: str = "d1", source: str | None = "Dana Okafor", day: str | None = "2026-05-02",
+          polarity: str = "affirmed", polarity_cue: str | None = None, modality: str = "fact", cue: str | None = "said",
+          hedged: bool = False, entities: frozenset[str] = frozenset({"Lenna"}), reported: str | None = None,
+          vector: np.ndarray | None = None) -> ClaimRec:
+    return ClaimRec(doc, cid, (int(cid[1:]), 0), 0, text, text, polarity, polarity_cue, modality, hedged, source,
+                    source, source, cue, "speech", "Orsk Courier", reported or day, False, day, entities,
+                    events=events_of(text), vector=vector)
+
+
+def thread(event: str) -> Thread:
+    return Thread("t1", "auto", "The Lenna bridge will close", "The Lenna bridge will close", event, ("Lenna",),
+                  np.ones(4, np.float32) / 2, [], "test")
+
+
+PROBA = {"agree": 0.3, "disagree": 0.3, "discuss": 0.3, "unrelated": 0.1}
+
+
+def stance(t: Thread, c: ClaimRec) -> Placement:
+    return decide_stance(t, c, PROBA, 0.8, False)
+
+
+# -- what counts as a denial -------------------------------------------------------------------
+
+
+def test_negation_must_govern_the_event_phrase():
+    assert negation_scopes_event("the council has no plans to close the bridge", {"close"})
+    assert negation_scopes_event("a closure of the bridge is not planned", {"close"})
+    # the negation is in another clause than the closing
+    assert not negation_scopes_event("We are not a town that gives up - it is time to close the bridge", {"close"})
+
+
+def test_a_memo_calling_for_the_event_in_a_negated_sentence_is_not_a_denial():
+    c = claim("c1", "We are not a town that gives up - it is time to close the bridge for good",
+              polarity="negated", polarity_cue="not are")
+    assert stance(thread("close"), c).stance == "supports"
+
+
+def test_a_present_fact_about_the_opposite_is_no_denial_but_a_plan_is():
+    t = thread("close")
+    fact = claim("c1", "The Lenna bridge stays open to lorries over 40 tonnes")
+    plan = claim("c2", "The Lenna bridge will stay open through the winter", modality="plan")
+    assert stance(t, fact).stance == "discusses"
+    assert stance(t, plan).stance == "denies"
+
+
+def test_an_opposite_plan_with_no_subject_opposes_nothing():
+    fragment = claim("c1", "to remain open", modality="plan", entities=frozenset())
+    assert stance(thread("close"), fragment).stance == "discusses"
+
+
+def test_an_event_named_only_as_an_aim_is_not_asserted():
+    assert event_only_aimed_at("Protesters blocked the road in a bid to force a closure of the bridge", {"close"})
+    assert not event_only_aimed_at("The council will close the bridge in May", {"close"})
+    aim = claim("c1", "Protesters blocked the road in a bid to force a closure of the bridge")
+    assert stance(thread("close"), aim).stance == "discusses"
+
+
+def test_a_claim_relaying_someone_elses_denial_is_not_a_denial():
+    relay = claim("c1", "since then a council spokesman has called the report false", source="Radio Orsk",
+                  polarity="negated", polarity_cue="false")
+    own = claim("c2", "the report false", source="council spokesman", polarity="negated", polarity_cue="false",
+                cue="called")
+    assert is_denial(relay) and is_denial(own)
+    mark_relayed_denials([relay, own])
+    assert not is_denial(relay) and is_denial(own)
+    assert stance(thread("close"), relay).stance == "discusses"
+
+
+# -- contradictions ----------------------------------------------------------------------------
+
+
+def placed(t: Thread, *pairs: tuple[ClaimRec, str]) -> dict:
+    t.claims = {c.key: Placement(s, c.hedged, 0.9, 0.8, "affirms-event" if s == "supports" else "negated-event")
+                for c, s in pairs}
+    return {c.key: c for c, _ in pairs}
+
+
+def window_of(c: ClaimRec):
+    return window_from(c.about, None)
+
+
+def test_opposite_stances_of_one_day_disagree_and_other_episodes_do_not():
+    t = thread("close")
+    report = claim("c1", "The council will close the Lenna bridge on Monday", source="three engineers",
+                   modality="plan", day="2026-05-02")
+    denial = claim("c2", "There are no plans to close the Lenna bridge", source="Mayor Ivo Brandt",
+                   polarity="negated", polarity_cue="no plans", day="2026-05-02")
+    years_later = claim("c3", "The council is not closing the Lenna bridge this year", source="Mayor Ivo Brandt",
+                        polarity="negated", polarity_cue="not", day="2029-03-01")
+    claims = placed(t, (report, "supports"), (denial, "denies"), (years_later, "denies"))
+    found = find_contradictions(t, claims, [], window_of)
+    assert [(x["kind"], x["a"].source, x["b"].source) for x in found] == [
+        ("disagreement", "three engineers", "Mayor Ivo Brandt")]
+    assert found[0]["pairs"] == [(report.key, denial.key)]
+
+
+def test_one_row_per_pair_of_sources_and_none_with_an_unnamed_side():
+    t = thread("close")
+    reports = [claim(f"c{i}", "The council will close the Lenna bridge", source="three engineers", modality="plan")
+               for i in (1, 2)]
+    denial = claim("c3", "There are no plans to close the bridge", source="Mayor Ivo Brandt", polarity="negated")
+    unnamed = claim("c4", "The bridge will close", source=None, modality="plan")
+    claims = placed(t, (reports[0], "supports"), (reports[1], "supports"), (denial, "denies"), (unnamed, "supports"))
+    found = find_contradictions(t, claims, [], window_of)
+    assert len(found) == 1 and len(found[0]["pairs"]) == 2
+
+
+def test_a_reversal_needs_a_cancellation_of_the_announced_event():
+    t = thread("reopen")
+    unit = np.ones(4, np.float32) / 2
+    announced = claim("c1", "The Lenna bridge will reopen on June 1", source="Mayor Ivo Brandt", modality="plan",
+                      day="2026-06-01", reported="2026-05-20", vector=unit)
+    cancelled = claim("c2", "The planned reopening of the bridge was called off on Sunday", source="Radio Orsk",
+                      day="2026-05-31", vector=unit)
+    unrelated_cancel = claim("c3", "Ferry operators are cancelling extra crossings before the bridge reopens",
+                             source="Radio Orsk", day="2026-05-28", vector=unit)
+    assert is_reversal(cancelled, frozenset({"reopen"}))
+    assert not is_reversal(unrelated_cancel, frozenset({"reopen"}))
+    claims = placed(t, (announced, "supports"), (cancelled, "denies"), (unrelated_cancel, "denies"))
+    found = find_contradictions(t, claims, [], window_of)
+    reversals = [x for x in found if x["kind"] == "reversal"]
+    assert [(x["a"].claim_id, x["b"].claim_id) for x in reversals] == [("c1", "c2")]
+
+
+def test_an_undated_claim_is_placed_only_by_a_narrow_estimate():
+    assert window_from(None, {"earliest": "2026-04", "latest": "2026-04"}).estimated
+    assert window_from(None, {"earliest": "2014-01-01", "latest": None}) is None
+    assert window_from(None, {"earliest": "2014", "latest": "2020"}) is None
+
+
+# -- the seeds ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def seeds_ledger(seeds_db: str) -> str:
+    shared_path("seeds")
+    return seeds_db
+
+
+def _withdrawal(db: str) -> dict:
+    threads = [t for t in cli_json("threads", "--db", db) if t["event"] == "withdraw" and "Syria" in t["entities"]]
+    best = max(threads, key=lambda t: t["claims"])
+    return json.loads(cli("thread", best["thread_id"], "--db", db, "--json").stdout)
+
+
+def test_seed_withdrawal_conclusions_a_reader_accepts(seeds_ledger: str):
+    t = _withdrawal(seeds_ledger)
+    by_key = {(c["doc_id"], c["claim_id"]): c for c in t["claims"]}
+    first = by_key[(t["first_doc_id"], t["first_claim_id"])]
+    assert first["stance"] == "supports"
+    deniers = [c["evidence"] for c in t["claims"] if c["stance"] == "denies"]
+    for not_a_denial in ("come home", "the figure Trump wanted", "maintains a military presence",
+                         "a Pentagon spokesperson has called the report"):
+        assert not any(not_a_denial in e for e in deniers), not_a_denial
+    contradictions = [x for th in cli_json("threads", "--db", seeds_ledger)
+                      for x in json.loads(cli("thread", th["thread_id"], "--db", seeds_ledger, "--json").stdout)
+                      ["contradictions"]]
+    assert 0 < len(contradictions) <= 12
+    for x in contradictions:
+        assert x["a"]["source"] and x["b"]["source"]
+        # a 2020 denial is never set against a 2024 report
+        assert x["days"] is None or abs(x["days"]) <= 60, x
+
+
+def test_seed_relaying_outlets_are_not_charged_with_denials(seeds_ledger: str):
+    outlets = {r["name"]: r for r in cli_json("sources", "--db", seeds_ledger) if r["kind"] == "outlet"}
+    for name in ("Middle East Monitor", "The New Arab"):
+        assert outlets[name]["denied"] == 0, outlets[name]
+
+
+# -- the examples: a reversal --------------------------------------------------------------------
+
+
+def test_examples_reopening_announced_then_called_off(tmp_path):
+    db = str(tmp_path / "examples.db")
+    cli("build", str(EXAMPLES), "--db", db, "-q", "--map", EXAMPLES_MAP, "--profile", EXAMPLES_PROFILE)
+    reversals = []
+    for th in cli_json("threads", "--db", db):
+        t = json.loads(cli("thread", th["thread_id"], "--db", db, "--json").stdout)
+        evidence = {(c["doc_id"], c["claim_id"]): c["evidence"] for c in t["claims"]}
+        reversals += [(evidence[(x["a_doc_id"], x["a_claim_id"])], evidence[(x["b_doc_id"], x["b_claim_id"])])
+                      for x in t["contradictions"] if x["kind"] == "reversal"]
+    assert reversals
+    for announced, cancelled in reversals:
+        assert "April 20" in announced and "called off" in cancelled, (announced, cancelled)
