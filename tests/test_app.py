@@ -12,10 +12,12 @@ from fastapi.testclient import TestClient
 from present_fixtures import build_hostile
 from storyledger.present.app import create_app
 
+LOCAL = "http://127.0.0.1"  # the app answers only to loopback host names
+
 
 @pytest.fixture(scope="module")
 def client(seeds_db: str) -> TestClient:
-    with TestClient(create_app(seeds_db)) as c:
+    with TestClient(create_app(seeds_db), base_url=LOCAL) as c:
         yield c
 
 
@@ -88,7 +90,7 @@ def test_serves_no_file_outside_its_assets(client: TestClient):
 
 def test_hostile_document_is_escaped(tmp_path: Path):
     db = build_hostile(tmp_path)
-    with TestClient(create_app(db)) as c:
+    with TestClient(create_app(db), base_url=LOCAL) as c:
         doc_id = c.get("/api/documents").json()["items"][0]["id"]
         html = c.get(f"/documents/{doc_id}").text
         assert "&lt;script&gt;window.__pwned" in html
@@ -99,7 +101,7 @@ def test_hostile_document_is_escaped(tmp_path: Path):
 
 def test_read_only_while_a_build_writes(tmp_path: Path):
     db = build_hostile(tmp_path)
-    with TestClient(create_app(db)) as c:
+    with TestClient(create_app(db), base_url=LOCAL) as c:
         writer = sqlite3.connect(db)
         writer.execute("BEGIN IMMEDIATE")
         writer.execute("UPDATE documents SET title = 'changing' WHERE 1 = 1")
@@ -120,7 +122,7 @@ def test_pages_stay_fast_on_100k_documents(tmp_path: Path):
           f"word{i} convoy") for i in range(100_000)))
     con.commit()
     con.close()
-    with TestClient(create_app(db)) as c:
+    with TestClient(create_app(db), base_url=LOCAL) as c:
         for params in ({"offset": 99_990}, {"outlet": "Outlet 7", "offset": 1000}, {"q": "convoy", "offset": 50_000},
                        {"date_from": "2020-05", "date_to": "2020-06"}):
             start = time.perf_counter()

@@ -1,4 +1,5 @@
-"""`storyledger bench`: throughput against the spaCy floor, Dask scaling, and memory growth.
+"""`storyledger bench`: throughput against the spaCy floor, Dask scaling, memory growth, and the
+web app's latency under a bounded load.
 
 Measured side by side in one run, because the machines are noisy: ratios mean more than
 seconds. The floor is spaCy's parse alone over the same cleaned texts: no pipeline built on it
@@ -10,11 +11,14 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -160,7 +164,7 @@ def memory_growth(corpus: str, sizes: tuple[int, ...] = (1000, 5000),
 
 def render(result: dict[str, Any]) -> str:
     """The results as a short report for a terminal."""
-    lines = [f"corpus: {result['corpus']}"]
+    lines = [f"corpus: {result['corpus']}"] if result.get("corpus") else []
     if "throughput" in result:
         t = result["throughput"]
         lines += [
@@ -181,4 +185,202 @@ def render(result: dict[str, Any]) -> str:
         lines += [f"  {size} documents: peak RSS {r['peak_rss_mb']:,.0f} MiB, {r['seconds']:.0f} s, "
                   f"{r['documents']:,} built" for size, r in result["memory"].items()]
         lines.append(f"  growth: {result['rss_growth_percent']:+.1f} %")
+    if "serve" in result:
+        s = result["serve"]
+        lines += [f"serve: {s['requests_done']:,} of {s['requests_planned']:,} requests, {s['concurrency']} clients, "
+                  f"{s['seconds']:.1f} s ({s['requests_per_second']} requests/s); statuses {s['statuses']}",
+                  f"  {'':<8}{'requests':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}"]
+        lines += [f"  {kind:<8}{p['requests']:>9,}{p['p50_ms']:>9.1f}{p['p90_ms']:>9.1f}{p['p99_ms']:>9.1f}"
+                  f"{p['max_ms']:>9.1f}" for kind, p in s["latency"].items() if p["requests"]]
+        lines.append(f"  server peak RSS: {s['server_peak_rss_mb']:,.0f} MiB")
     return "\n".join(lines)
+
+
+# -- the web app under load -----------------------------------------------------------------------
+
+SERVE_MAX_REQUESTS = 20_000
+SERVE_MAX_CONCURRENCY = 32
+SERVE_MAX_SECONDS = 600
+SERVE_START_SECONDS = 120  # the server process must print its port within this
+
+
+def _percentiles(latencies: list[float]) -> dict[str, float]:
+    if not latencies:
+        return {"requests": 0}
+    ordered = sorted(latencies)
+
+    def at(q: float) -> float:
+        return round(1000 * ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
+
+    return {"requests": len(ordered), "p50_ms": at(0.50), "p90_ms": at(0.90), "p99_ms": at(0.99),
+            "max_ms": round(1000 * ordered[-1], 1)}
+
+
+def _serve_requests(db_path: str, count: int, seed: int) -> list[tuple[str, str]]:
+    """``count`` (kind, path) requests mixing searches (common, rare, prefix and phrase queries
+    made of the ledger's own words), document pages, listings with filters and pages deep in them,
+    and the overview; drawn with ``seed``."""
+    import random
+    from urllib.parse import quote, urlencode
+
+    with Ledger(db_path, readonly=True) as ledger:
+        db = ledger.db
+        db.execute("CREATE VIRTUAL TABLE temp.bench_terms USING fts5vocab(main, documents_fts, row)")
+        terms = [r[0] for r in db.execute("SELECT term FROM temp.bench_terms WHERE term GLOB '[a-z][a-z][a-z]*' "
+                                          "ORDER BY doc DESC, cnt DESC LIMIT 400")]
+        ids = [r[0] for r in db.execute("SELECT id FROM documents ORDER BY seq LIMIT 2000")]
+        outlets = [r[0] for r in db.execute("SELECT DISTINCT outlet FROM documents WHERE outlet IS NOT NULL LIMIT 50")]
+        measures = [r[0] for r in db.execute("SELECT DISTINCT measure_key FROM quantities LIMIT 50")]
+        sources = [r[0] for r in db.execute("SELECT DISTINCT source_name FROM attributions "
+                                            "WHERE source_name IS NOT NULL LIMIT 50")]
+    if not terms or not ids:
+        raise ValueError(f"{db_path}: the ledger has no documents to request; build one first")
+    rng = random.Random(seed)
+    common, rare = terms[:40], terms[40:] or terms
+
+    def query() -> str:
+        shape = rng.random()
+        if shape < 0.4:
+            return rng.choice(common)
+        if shape < 0.6:
+            return rng.choice(rare)
+        if shape < 0.75:
+            return rng.choice(common)[:3] + "*"
+        if shape < 0.9:
+            return f'"{rng.choice(common)} {rng.choice(common)}"'
+        return f"{rng.choice(common)} OR {rng.choice(rare)}"
+
+    def listing() -> tuple[str, str]:
+        choice = rng.randrange(6)
+        if choice == 0:
+            return "api", "/api/claims?" + urlencode({"polarity": rng.choice(["affirmed", "negated"])})
+        if choice == 1 and sources:
+            return "api", "/api/attributions?" + urlencode({"source": rng.choice(sources)[:40]})
+        if choice == 2 and measures:
+            return "api", "/api/quantities?" + urlencode({"measure": rng.choice(measures)})
+        if choice == 3 and outlets:
+            return "page", "/documents?" + urlencode({"outlet": rng.choice(outlets)})
+        if choice == 4:
+            return "page", f"/claims?offset={rng.randrange(0, 500)}"
+        return "page", "/quantities"
+
+    mix: list[tuple[float, Any]] = [
+        (0.30, lambda: ("search", "/api/search?" + urlencode({"q": query()}))),
+        (0.10, lambda: ("search", "/documents?" + urlencode({"q": query()}))),
+        (0.20, lambda: ("page", "/documents/" + quote(rng.choice(ids)))),
+        (0.10, lambda: ("api", "/api/documents/" + quote(rng.choice(ids)))),
+        (0.20, listing),
+        (0.10, lambda: rng.choice([("page", "/"), ("api", "/api/overview")])),
+    ]
+    makers, weights = zip(*((make, weight) for weight, make in mix), strict=True)
+    return [make() for make in rng.choices(makers, weights, k=count)]
+
+
+def _start_server(db_path: str, log: Any) -> tuple[subprocess.Popen[str], int]:
+    """`storyledger serve` on 127.0.0.1 (a free port, read from what it prints); its log to ``log``
+    (a file: a pipe nobody reads could fill and stall the server)."""
+    server = subprocess.Popen([sys.executable, "-m", "storyledger", "serve", "--db", db_path, "--host", "127.0.0.1",
+                               "--port", "0"], stdout=subprocess.PIPE, stderr=log, text=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.append(server.stdout.readline() if server.stdout else ""),
+                              daemon=True)
+    reader.start()
+    reader.join(SERVE_START_SECONDS)
+    match = re.search(r"http://127\.0\.0\.1:(\d+)/", lines[0]) if lines else None
+    if match is None:
+        _stop_server(server)
+        log.seek(0)
+        raise RuntimeError(f"storyledger serve did not start: {log.read().strip()[-500:]}")
+    return server, int(match.group(1))
+
+
+def _stop_server(server: subprocess.Popen[str]) -> None:
+    server.terminate()
+    try:
+        server.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.communicate(timeout=10)
+
+
+def _peak_rss_of(pid: int) -> float | None:
+    """A running process's peak resident memory in MiB (Linux /proc), else None."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    match = re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE)
+    return round(int(match.group(1)) / 1024, 1) if match else None
+
+
+def _run_load(port: int, plan: list[tuple[str, str]], concurrency: int,
+              seconds: float) -> tuple[list[tuple[str, int, float]], float]:
+    """(kind, status, seconds) of each request of ``plan`` sent by ``concurrency`` clients, each
+    on its own kept-alive connection, none started after ``seconds``; and the time it all took."""
+    import http.client
+
+    results: list[tuple[str, int, float]] = []
+    lock = threading.Lock()
+    cursor = iter(plan)
+    deadline = time.monotonic() + seconds
+
+    def client() -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=seconds)
+        while time.monotonic() < deadline:
+            with lock:
+                item = next(cursor, None)
+            if item is None:
+                break
+            kind, path = item
+            start = time.perf_counter()
+            try:
+                connection.request("GET", path)
+                response = connection.getresponse()
+                response.read()
+                status = response.status
+            except (OSError, http.client.HTTPException):
+                connection.close()  # and the next request opens a new one
+                status = 0  # no answer
+            with lock:
+                results.append((kind, status, time.perf_counter() - start))
+        connection.close()
+
+    began = time.perf_counter()
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(2 * seconds + 60)
+    return results, time.perf_counter() - began
+
+
+def serve_load(db_path: str, requests: int = 1000, concurrency: int = 8, seconds: float = 60,
+               seed: int = 0) -> dict[str, Any]:
+    """Latency percentiles and the server's peak RSS under a bounded load: ``requests`` mixed
+    requests from ``concurrency`` clients against `storyledger serve` on 127.0.0.1, no request
+    started after ``seconds``. Every bound is capped (SERVE_MAX_*)."""
+    if not (1 <= requests <= SERVE_MAX_REQUESTS and 1 <= concurrency <= SERVE_MAX_CONCURRENCY
+            and 0 < seconds <= SERVE_MAX_SECONDS):
+        raise ValueError(f"serve load is capped: 1-{SERVE_MAX_REQUESTS:,} requests, 1-{SERVE_MAX_CONCURRENCY} "
+                         f"clients, at most {SERVE_MAX_SECONDS} seconds")
+    plan = _serve_requests(db_path, requests, seed)
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as log:
+        server, port = _start_server(db_path, log)
+        try:
+            _run_load(port, [("api", "/api/overview")], 1, seconds)  # the first request warms the server
+            results, elapsed = _run_load(port, plan, concurrency, seconds)
+            peak = _peak_rss_of(server.pid)
+        finally:
+            _stop_server(server)
+    if peak is None:  # not Linux: the peak of finished child processes, this server among them
+        peak = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)
+    statuses = Counter(str(status) for _, status, _ in results)
+    by_kind = {kind: _percentiles([t for k, _, t in results if k == kind]) for kind in ("search", "page", "api")}
+    return {"serve": {
+        "ledger": db_path, "requests_planned": requests, "requests_done": len(results), "concurrency": concurrency,
+        "seconds_cap": seconds, "seconds": round(elapsed, 2),
+        "requests_per_second": round(len(results) / elapsed, 1) if elapsed else None,
+        "statuses": dict(sorted(statuses.items())), "latency": {"all": _percentiles([t for _, _, t in results]),
+                                                                **by_kind},
+        "server_peak_rss_mb": peak,
+    }}

@@ -8,7 +8,11 @@ text) are mapped through the document's offset map, and removed boilerplate is w
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import islice
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -34,34 +38,51 @@ def anchor_id(doc_id: str, record_id: str | None = None) -> str:
     return _safe_id(f"d-{doc_id}" + (f"-{record_id}" if record_id else ""))
 
 
+TITLES_PER_PIECE = 6  # a tooltip names at most this many of the marks covering a piece
+
+
 def render_marks(text: str, marks: list[Mark]) -> Markup:
     """``text`` with each mark's span wrapped in ``<span class=…>`` (``<del>`` for removed text).
 
     Overlapping marks are flattened: the text is cut at every mark boundary and each piece is
-    wrapped once with the classes of all the marks covering it.
+    wrapped once with the classes of all the marks covering it. One sweep over the cuts keeps the
+    marks covering the current piece (added where they start, dropped where they end), so the
+    work grows with the number of marks, not with marks times cuts.
     """
     n = len(text)
     marks = [Mark(max(0, min(m.start, n)), max(0, min(m.end, n)), m.css, m.anchor, m.title) for m in marks]
     marks = [m for m in marks if m.end > m.start or m.anchor]
-    cuts = sorted({0, n, *(m.start for m in marks), *(m.end for m in marks)})
-    starts: dict[int, list[Mark]] = {}
-    for m in marks:
-        starts.setdefault(m.start, []).append(m)
+    starts: dict[int, list[int]] = {}
+    ends: dict[int, list[int]] = {}
+    for i, m in enumerate(marks):
+        starts.setdefault(m.start, []).append(i)
+        if m.end > m.start:
+            ends.setdefault(m.end, []).append(i)
+    cuts = sorted({0, n, *starts, *ends})
+    covering: dict[int, Mark] = {}  # in the order they start: tooltips list them so
+    css_counts: Counter[str] = Counter()
     out: list[str] = []
     for a, b in zip(cuts, cuts[1:] + [n], strict=True):
-        for m in starts.get(a, []):
+        for i in ends.get(a, ()):
+            css_counts[covering.pop(i).css] -= 1
+        for i in starts.get(a, ()):
+            m = marks[i]
             if m.anchor:
                 out.append(f'<a class="anchor" id="{escape(m.anchor)}"></a>')
+            if m.end > m.start:
+                covering[i] = m
+                css_counts[m.css] += 1
         if b <= a:
             continue
-        covering = [m for m in marks if m.start <= a and b <= m.end and m.end > m.start]
         piece = str(escape(text[a:b]))
         if not covering:
             out.append(piece)
             continue
-        removed = [m for m in covering if m.css == "removed"]
-        classes = sorted({m.css for m in covering if m.css != "removed"})
-        titles = [m.title for m in covering if m.title]
+        removed = css_counts["removed"] > 0
+        classes = sorted(c for c, k in css_counts.items() if k > 0 and c != "removed")
+        titles = list(islice((m.title for m in covering.values() if m.title), TITLES_PER_PIECE + 1))
+        if len(titles) > TITLES_PER_PIECE:
+            titles[-1] = "…"
         title = f' title="{escape(" · ".join(titles))}"' if titles else ""
         if classes:
             piece = f'<span class="hl {" ".join(classes)}"{title if not removed else ""}>{piece}</span>'
@@ -71,11 +92,25 @@ def render_marks(text: str, marks: list[Mark]) -> Markup:
     return Markup("".join(out))
 
 
-def _to_original(offset_map: OffsetMap, start: int, end: int) -> tuple[int, int]:
-    if end <= start:
-        s = offset_map.to_original(start)
-        return s, s
-    return offset_map.to_original(start), offset_map.to_original(end - 1) + 1
+def _to_original(offset_map: OffsetMap) -> Callable[[int, int], tuple[int, int]]:
+    """Maps a (start, end) span of the cleaned text to the original text. The segment starts are
+    listed once per document (OffsetMap.to_original lists them on every call: thousands of
+    marks on a long document made that quadratic)."""
+    segments = offset_map.segments
+    starts = [s[0] for s in segments]
+
+    def one(offset: int) -> int:
+        if not segments:
+            return offset
+        clean_start, orig_start, length = segments[max(0, bisect_right(starts, offset) - 1)]
+        return orig_start + min(max(offset - clean_start, 0), length)
+
+    def span(start: int, end: int) -> tuple[int, int]:
+        if end <= start:
+            return one(start), one(start)
+        return one(start), one(end - 1) + 1
+
+    return span
 
 
 def document_marks(doc_id: str, evidence: dict[str, list[dict[str, Any]]],
@@ -83,8 +118,7 @@ def document_marks(doc_id: str, evidence: dict[str, list[dict[str, Any]]],
     """Marks for a document's evidence (offsets into the cleaned text, mapped to the original
     when ``offset_map`` is given) and its removed spans (already original offsets)."""
 
-    def mapped(start: int, end: int) -> tuple[int, int]:
-        return _to_original(offset_map, start, end) if offset_map is not None else (start, end)
+    mapped = _to_original(offset_map) if offset_map is not None else (lambda start, end: (start, end))
 
     marks: list[Mark] = []
     for a in evidence.get("attributions", []):

@@ -8,8 +8,10 @@ exist, and column by column, so an older or newer ledger still renders.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +41,17 @@ def table_columns(db: sqlite3.Connection, name: str) -> list[str]:
 def calendar_date(value: str | None) -> str | None:
     """``value`` if it is a calendar date (YYYY, YYYY-MM or YYYY-MM-DD), else None."""
     return value if value and _DATE.match(value) else None
+
+
+# Which filters each listing takes (the web app refuses the others rather than ignore them).
+_DOCUMENT_FILTERS = ("q", "outlet", "date_from", "date_to")
+LISTING_FILTERS = {
+    "documents": _DOCUMENT_FILTERS,
+    "claims": (*_DOCUMENT_FILTERS, "source", "text", "polarity", "modality", "stance"),
+    "attributions": (*_DOCUMENT_FILTERS, "source", "text", "kind"),
+    "quantities": (*_DOCUMENT_FILTERS, "measure", "source", "kind"),
+}
+FILTER_NAMES = frozenset(name for names in LISTING_FILTERS.values() for name in names)
 
 
 @dataclass
@@ -78,7 +91,8 @@ def _run(db: sqlite3.Connection, sql: str, params: list[Any], query: str | None)
     try:
         return db.execute(sql, params).fetchall()
     except sqlite3.OperationalError as error:
-        if query is not None and not any(word in str(error) for word in ("locked", "busy", "disk", "memory")):
+        if query is not None and not any(word in str(error) for word in ("locked", "busy", "disk", "memory",
+                                                                          "interrupted")):
             raise QueryError(
                 f"search query {query!r} is not valid full-text syntax ({error}). "
                 'It\'s often worth trying: put the words in double quotes, e.g. "troop withdrawal"'
@@ -128,7 +142,7 @@ def overview(ledger: Ledger) -> dict[str, Any]:
         "GROUP BY outlet ORDER BY documents DESC, outlet LIMIT 200")]
     n_outlets = db.execute("SELECT COUNT(DISTINCT outlet) FROM documents").fetchone()[0]
     return {"counts": counts, "first": span[0], "last": span[1], "undated": span[2] or 0,
-            "outlets": outlets, "n_outlets": n_outlets, "path": str(ledger.path)}
+            "outlets": outlets, "n_outlets": n_outlets, "path": ledger.path.name}
 
 
 def outlets(ledger: Ledger) -> list[str]:
@@ -148,8 +162,8 @@ def documents_page(ledger: Ledger, f: Filters, limit: int = 50, offset: int = 0)
     db = ledger.db
     total = _run(db, f"SELECT COUNT(*) FROM documents d{_where_sql(where)}", params, f.q)[0][0]
     if f.q:
-        sql = (f"SELECT {_DOC_LIST}, snippet(documents_fts, 1, char(1), char(2), ' … ', 14) AS snippet "
-               f"FROM documents_fts JOIN documents d ON d.seq = documents_fts.rowid "
+        # The page first, ranked; snippets after, for the rows shown only (see search_snippet).
+        sql = (f"SELECT {_DOC_LIST}, d.seq FROM documents_fts JOIN documents d ON d.seq = documents_fts.rowid "
                f"WHERE documents_fts MATCH ?{''.join(' AND ' + w for w in where[1:])} "
                "ORDER BY bm25(documents_fts) LIMIT ? OFFSET ?")
         rows = _run(db, sql, [*params, limit, offset], f.q)
@@ -160,8 +174,83 @@ def documents_page(ledger: Ledger, f: Filters, limit: int = 50, offset: int = 0)
     for row in rows:
         item = dict(row)
         item["date_estimate"] = json.loads(item["date_estimate"]) if item["date_estimate"] else None
+        if f.q:
+            item["snippet"], note = search_snippet(db, f.q, item.pop("seq"), item["chars"])
+            if note:
+                item["snippet_note"] = note
         items.append(item)
     return Page(items, total, limit, offset)
+
+
+# FTS5's snippet() scores a window at every instance of a matched phrase against every other
+# instance: quadratic in the matches of one document, and one C call that no progress handler
+# can interrupt (a multi-megabyte article took 10-50 s per search). So snippet() only ever sees a
+# bounded text: the whole document when it is short, else passages of it.
+SNIPPET_WHOLE_CHARS = 20_000  # documents up to this long: snippet() over the whole text
+SNIPPET_PASSAGE_CHARS = 2_000  # longer ones are cut into passages of about this length …
+SNIPPET_OVERLAP_CHARS = 200  # … each reaching this far into the next, so a phrase across a cut is kept
+SNIPPET_SCAN_CHARS = 200_000  # and only this much of the text is looked at,
+SNIPPET_BATCH_PASSAGES = 16  # this many passages at a time, stopping at the first batch that matches
+_SCRATCH = "search_passages"
+
+
+def search_snippet(db: sqlite3.Connection, query: str, seq: int, chars: int) -> tuple[str, str | None]:
+    """The snippet of document ``seq`` for a full-text ``query`` (matches between \\x01 and \\x02),
+    and a note when it was not found in the part of the document looked at.
+
+    A long document's passages are indexed, a batch at a time, in a temporary FTS5 table of this
+    connection (same columns and tokenizer as ``documents_fts``, so the query means the same);
+    the best-ranked passage of the first batch that matches gives the snippet. Work per document
+    is bounded by SNIPPET_SCAN_CHARS whatever its size.
+    """
+    if chars <= SNIPPET_WHOLE_CHARS:
+        row = db.execute("SELECT snippet(documents_fts, 1, char(1), char(2), ' … ', 14) FROM documents_fts "
+                         "WHERE documents_fts MATCH ? AND rowid = ?", (query, seq)).fetchone()
+        return (row[0] if row else "") or "", None
+    head = db.execute("SELECT substr(text, 1, ?) FROM documents WHERE seq = ?",
+                      (SNIPPET_SCAN_CHARS, seq)).fetchone()[0] or ""
+    db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{_SCRATCH} USING fts5(title, text, "
+               "tokenize='unicode61 remove_diacritics 2')")
+    first_id = (db.execute(f"SELECT MAX(rowid) FROM temp.{_SCRATCH}").fetchone()[0] or 0) + 1
+    passages = list(_passages(head, SNIPPET_PASSAGE_CHARS, SNIPPET_OVERLAP_CHARS))
+    for batch in range(0, len(passages), SNIPPET_BATCH_PASSAGES):
+        lo = first_id + batch
+        rows = passages[batch:batch + SNIPPET_BATCH_PASSAGES]
+        db.executemany(f"INSERT INTO temp.{_SCRATCH}(rowid, text) VALUES (?, ?)",
+                       ((lo + i, text) for i, (_, text) in enumerate(rows)))
+        best = db.execute(f"SELECT rowid FROM temp.{_SCRATCH} WHERE {_SCRATCH} MATCH ? AND rowid BETWEEN ? AND ? "
+                          "ORDER BY rank LIMIT 1", (query, lo, lo + len(rows) - 1)).fetchone()
+        if best is None:
+            continue
+        snippet = db.execute(f"SELECT snippet({_SCRATCH}, 1, char(1), char(2), ' … ', 14) FROM temp.{_SCRATCH} "
+                             f"WHERE {_SCRATCH} MATCH ? AND rowid = ?", (query, best[0])).fetchone()[0] or ""
+        start, text = passages[best[0] - first_id]
+        if start > 0 and not snippet.startswith(" … "):
+            snippet = " … " + snippet
+        if start + len(text) < chars and not snippet.endswith(" … "):
+            snippet += " … "
+        return snippet, None
+    opening = next(_passages(head, 100, 0), (0, ""))[1]
+    return opening + " … ", (f"no passage in the first {min(chars, SNIPPET_SCAN_CHARS):,} characters matches "
+                             "on its own; open the document to read the rest")
+
+
+def _passages(text: str, size: int, overlap: int) -> Iterator[tuple[int, str]]:
+    """(start, passage) pieces of ``text`` of about ``size`` characters, cut at white space, each
+    reaching ``overlap`` characters into the next."""
+    start, n = 0, len(text)
+    while start < n:
+        end = n if n - start <= size else _space_before(text, start + size, start + size // 2)
+        yield start, text[start:end]
+        if end >= n:
+            return
+        start = max(start + 1, _space_before(text, end - overlap, start + 1)) if overlap else end
+
+
+def _space_before(text: str, at: int, floor: int) -> int:
+    """The position just after the last white space before ``at`` (not before ``floor``), else ``at``."""
+    cut = max(text.rfind(" ", floor, at), text.rfind("\n", floor, at))
+    return cut + 1 if cut >= 0 else at
 
 
 def _thread_stance_join(db: sqlite3.Connection) -> str | None:
@@ -410,7 +499,29 @@ def document_row(ledger: Ledger, doc_id: str) -> dict[str, Any] | None:
         return None
     item = dict(row)
     item["date_estimate"] = json.loads(item["date_estimate"]) if item["date_estimate"] else None
+    item["path"] = shown_path(item["path"], inputs_root(ledger.db))
     return item
+
+
+def inputs_root(db: sqlite3.Connection) -> str | None:
+    """The deepest folder holding every absolute input path in the ledger, or None.
+
+    The lexicographically first and last paths share the prefix all paths share, so two indexed
+    look-ups find it, however many documents there are. Pages and the API show paths relative to
+    it (what the ledger stores is left as it is)."""
+    first = db.execute("SELECT MIN(path) FROM documents WHERE path >= '/' AND path < '0'").fetchone()[0]
+    last = db.execute("SELECT MAX(path) FROM documents WHERE path >= '/' AND path < '0'").fetchone()[0]
+    if first is None or last is None:
+        return None
+    root = os.path.commonpath([first, last])
+    return os.path.dirname(root) if root in (first, last) else root
+
+
+def shown_path(path: str, root: str | None) -> str:
+    """``path`` relative to the inputs' ``root`` (as stored when it is not under it)."""
+    if root and path.startswith(root.rstrip("/") + "/"):
+        return path[len(root.rstrip("/")) + 1:]
+    return path
 
 
 # -- tables a later migration adds ----------------------------------------------------------------

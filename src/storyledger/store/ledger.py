@@ -75,7 +75,9 @@ class Ledger:
         if readonly:
             if not self.path.exists():
                 raise LedgerError(f"{self.path}: no ledger here; build one with `storyledger build`")
-            uri = f"file:{self.path.resolve()}?mode=ro"
+            # as_uri() percent-encodes the path: a '#', '?' or '%' in a name must not end the path
+            # (unquoted, 'we#ird/l.db' opened, and created, a file 'we').
+            uri = f"{self.path.resolve().as_uri()}?mode=ro"
             self.db = sqlite3.connect(uri, uri=True, check_same_thread=False)
         else:
             self.db = sqlite3.connect(self.path, check_same_thread=False)
