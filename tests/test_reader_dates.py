@@ -147,3 +147,19 @@ def test_build_reads_the_dates_and_counts_the_rest_in_the_summary(tmp_path, db, 
     other = tmp_path / "other.db"
     cli("build", str(path), "--db", str(other), "--map", mapping, "--date-order", order, "-q")
     assert {d["title"]: d["published"] for d in cli_json("docs", "--db", str(other))}["Council vote 2"] == "2017-02-01"
+
+
+def test_a_rebuild_with_a_date_order_dates_what_the_first_build_could_not(tmp_path, db):
+    """The first build warns about day/month order; building the same file again with the order
+    given reads it again (the options are part of what an input was read with) and dates it."""
+    path = date_csv(tmp_path / "council.csv", ["4/5/17", "1/2/17", "3/7/16"])
+    mapping = "text=body,published=date,title=headline"
+    first = cli("build", str(path), "--db", db, "--map", mapping, "-q")
+    assert "--date-order" in first.stderr
+    assert all(d["published"] is None for d in cli_json("docs", "--db", db))
+    again = cli("build", str(path), "--db", db, "--map", mapping, "--date-order", "DMY", "-q")
+    assert "unchanged input" not in again.stderr
+    assert {d["title"]: d["published"] for d in cli_json("docs", "--db", db)} == {
+        "Council vote 1": "2017-05-04", "Council vote 2": "2017-02-01", "Council vote 3": "2016-07-03"}
+    third = cli("build", str(path), "--db", db, "--map", mapping, "--date-order", "DMY", "-q")
+    assert "1 unchanged input(s) skipped" in third.stderr

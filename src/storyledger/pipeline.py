@@ -11,6 +11,7 @@ reads only new or changed files.
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -26,11 +27,12 @@ from .ingest.readers import ReadOptions, detect_format, read_bytes
 from .ingest.sources import InputFile, expand_inputs
 from .link.dedup import NearDuplicateIndex, from_bytes, signature, to_bytes
 from .model import Document, InputProblem, Origin
+from .resources import active_profile
 from .store.ledger import Ledger
 from .store.metadata import apply_corrections
 
 # Inputs read by an older reader version are read again, so hygiene fixes reach old corpora.
-READER_VERSION = f"{__version__}+r1"
+READER_VERSION = f"{__version__}+r2"
 EXTRACTOR_VERSION = f"{__version__}+e2"
 STREAMING_FORMATS = ("warc", "jsonl", "csv")  # size limits apply per record, not per file
 # News articles run to tens of thousands of characters; a "document" of megabytes is a dump or a
@@ -39,7 +41,18 @@ STREAMING_FORMATS = ("warc", "jsonl", "csv")  # size limits apply per record, no
 DEFAULT_MAX_EXTRACT_CHARS = 200_000
 BATCH_DOCS = 32  # documents per batch sent to a worker (and per nlp.pipe call)
 
-InputRow = tuple[str, str, int, str]  # path, sha256, documents, reader version
+InputRow = tuple[str, str, int, str]  # path, sha256, documents, reader key
+
+
+def reader_key(options: ReadOptions) -> str:
+    """What an input was read with: the reader version and every option that changes what it
+    yields (the field map, format, date order, encoding, and the profile's taglines and aliases).
+    A file read with other options is read again: `--date-order DMY` after a first build without
+    it must reach the documents."""
+    settings = {"map": options.field_map, "format": options.force_format, "dates": options.date_order,
+                "encoding": options.encoding, "profile": active_profile()}
+    digest = hashlib.sha1(json.dumps(settings, sort_keys=True, default=str).encode()).hexdigest()[:12]
+    return f"{READER_VERSION}:{digest}"
 
 
 @dataclass
@@ -172,7 +185,7 @@ def _read_file(file: InputFile, ledger: Ledger, unstored: set[str], options: Rea
             problem(InputProblem(origin, f"cannot read ({error.strerror or error})", "check permissions"))
             return
         digest = hashlib.sha256(data).hexdigest()
-        if file.path != "<stdin>" and ledger.input_unchanged(file.path, digest, READER_VERSION):
+        if file.path != "<stdin>" and ledger.input_unchanged(file.path, digest, reader_key(options)):
             report.unchanged_files += 1
             return
     seen_here: set[str] = set()
@@ -210,7 +223,7 @@ def _read_file(file: InputFile, ledger: Ledger, unstored: set[str], options: Rea
             start = time.perf_counter()
     times.add("clean", time.perf_counter() - start)
     if file.path != "<stdin>":
-        yield (file.path, digest, len(seen_here), READER_VERSION)
+        yield (file.path, digest, len(seen_here), reader_key(options))
 
 
 class _Batches:

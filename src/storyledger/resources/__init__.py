@@ -47,6 +47,11 @@ def merge(base: Any, extra: Any) -> Any:
     return extra
 
 
+def active_profile() -> dict[str, dict[str, Any]]:
+    """The active profile's overlays by resource name (empty without a profile)."""
+    return dict(_active_overlays())
+
+
 @cache
 def load_json(name: str) -> Any:
     """Return the parsed JSON resource ``name`` (a path relative to this package), extended by the
