@@ -13,13 +13,15 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import LedgerError, QueryError
-from ..extract.document import Extraction
 from ..extract.guard import ExtractionFailure
 from ..model import Document, OffsetMap, RemovedSpan
 from .schema import MIGRATIONS
+
+if TYPE_CHECKING:  # the extraction records need spaCy; reading the ledger must not import it
+    from ..extract.document import Extraction
 
 DEFAULT_DB = "ledger.db"
 
