@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
@@ -82,7 +82,8 @@ class Attribution:
 @dataclass(frozen=True)
 class _Lexicon:
     verbs: dict[str, tuple[str, frozenset[str]]]
-    cue_nouns: dict[str, str]
+    nouns: dict[str, tuple[str, frozenset[str]]]
+    adjectives: dict[str, tuple[str, frozenset[str]]]
     medium_nouns: frozenset[str]
     hedges: tuple[str, ...]
     hedge_words: frozenset[str]
@@ -102,17 +103,22 @@ class _Lexicon:
 @lru_cache(maxsize=1)
 def _lex() -> _Lexicon:
     base = resources.files("storyledger").joinpath("resources", "attribution")
-    verbs: dict[str, tuple[str, frozenset[str]]] = {}
-    for line in base.joinpath("cue_verbs.tsv").read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        lemma, kind, frames = line.split("\t")[:3]
-        verbs[lemma] = (kind, frozenset(f.strip() for f in frames.split(",") if f.strip()))
+
+    def frame_table(name: str) -> dict[str, tuple[str, frozenset[str]]]:
+        table: dict[str, tuple[str, frozenset[str]]] = {}
+        for line in base.joinpath(name).read_text(encoding="utf-8").splitlines():
+            if not line.strip() or line.startswith("#"):
+                continue
+            lemma, kind, frames = line.split("\t")[:3]
+            table[lemma] = (kind, frozenset(f.strip() for f in frames.split(",") if f.strip()))
+        return table
+
     data = json.loads(base.joinpath("lexicon.json").read_text(encoding="utf-8"))
     hedges = tuple(sorted(data["hedges"], key=len, reverse=True))
     return _Lexicon(
-        verbs=verbs,
-        cue_nouns=dict(data["cue_nouns"]),
+        verbs=frame_table("cue_verbs.tsv"),
+        nouns=frame_table("cue_nouns.tsv"),
+        adjectives=frame_table("cue_adjectives.tsv"),
         medium_nouns=frozenset(data["statement_medium_nouns"]),
         hedges=hedges,
         hedge_words=frozenset(h for h in hedges if " " not in h),
@@ -137,6 +143,7 @@ def _lex() -> _Lexicon:
 _OPEN = {"“", "«", "„"}
 _CLOSE = {"”", "»"}
 _STRAIGHT = '"'
+_CLOSE_TYPO = "close"  # marker for an opening mark that closes a quotation
 _MAX_QUOTE = 6000  # characters; longer "quotes" come from unbalanced marks
 _MAX_PARAGRAPHS = 12
 
@@ -212,12 +219,18 @@ def _find_quotes(text: str) -> list[_Quote]:
             parts, open_at = [], None
             i += 1
             continue
+        if ch in _OPEN and open_at is not None and i > 0 and not text[i - 1].isspace() and (
+            i + 1 == n or text[i + 1].isspace()
+        ):
+            # an opening mark typed where a closing one belongs ("“It's unusual,“ said …"):
+            # it follows a word and is followed by a space, so it closes
+            ch = _CLOSE_TYPO
         if ch in _OPEN or (ch == _STRAIGHT and open_at is None):
             if open_at is not None:
                 # a second opening mark: the first was never closed; restart here
                 parts = []
             open_at = mark_start
-        elif ch in _CLOSE or (ch == _STRAIGHT and open_at is not None):
+        elif ch in _CLOSE or ch == _CLOSE_TYPO or (ch == _STRAIGHT and open_at is not None):
             if open_at is not None:
                 parts.append((open_at, i + 1))
                 quotes.append(_Quote(parts))
@@ -262,7 +275,7 @@ def _trim(doc: Doc, lo: int, hi: int, *, keep_quotes: bool = True) -> tuple[int,
     """Drop punctuation and conjunctions at the edges of token range [lo, hi]."""
     while lo <= hi:
         t = doc[lo]
-        if (t.is_punct and not (keep_quotes and t.text in _OPEN | {_STRAIGHT})) or (
+        if (t.is_punct and not (keep_quotes and t.text in _OPEN | {_STRAIGHT, "''"})) or (
             t.dep_ == "cc" and lo < hi
         ) or t.is_space:
             lo += 1
@@ -270,7 +283,7 @@ def _trim(doc: Doc, lo: int, hi: int, *, keep_quotes: bool = True) -> tuple[int,
             break
     while hi >= lo:
         t = doc[hi]
-        if (t.is_punct and not (keep_quotes and t.text in _CLOSE | {_STRAIGHT})) or t.is_space or (
+        if (t.is_punct and not (keep_quotes and t.text in _CLOSE | {_STRAIGHT, "''"})) or t.is_space or (
             t.dep_ == "cc"
         ):
             hi -= 1
@@ -431,6 +444,10 @@ def _content_from_tokens(
     return doc[lo].idx, doc[hi].idx + len(doc[hi].text)
 
 
+_OBJECT_COMPLEMENT_PREPS = {"to", "for", "as", "by", "from", "against", "about", "over", "into",
+                             "toward", "towards", "of", "with"}
+
+
 def _frame_contents(doc: Doc, v: Token, frames: frozenset[str]) -> list[tuple[str, int, int]]:
     """Content arguments of cue verb v: (frame, lo, hi) token ranges.  Frame "p" ranges start
     at the preposition (which belongs to the cue)."""
@@ -456,6 +473,11 @@ def _frame_contents(doc: Doc, v: Token, frames: frozenset[str]) -> list[tuple[st
             if any(k.dep_ in ("ccomp", "xcomp", "oprd") and k.i > c.i for k in kids):
                 continue
             hi = c.right_edge.i
+            # "named her to the court", "supports Sanders as a superdelegate": a preposition
+            # right after the object completes what is attributed
+            for k in right:
+                if k.i == hi + 1 and k.dep_ == "prep" and k.lower_ in _OBJECT_COMPLEMENT_PREPS:
+                    hi = k.right_edge.i
             if "s" in frames:  # "sees Cruz as a uniter", "called it a hoax"
                 for k in right:
                     if k.dep_ == "prep" and k.lower_ == "as" and k.i > c.i:
@@ -482,6 +504,19 @@ def _frame_contents(doc: Doc, v: Token, frames: frozenset[str]) -> list[tuple[st
             marks = [g for g in c.children if g.dep_ == "mark" and g.lower_ == "for"]
             if marks and marks[0].i == v.i + 1 + sum(1 for k in kids if k.dep_ == "prt"):
                 out.append(("p", marks[0].i, c.right_edge.i))
+    if out:
+        return out
+    # with nothing after it, a passive cue attributes its subject ("His comments were quickly
+    # derided by …", "the claims, which were denied") and a participle the noun it describes
+    # ("The bill, opposed by House Republicans, …")
+    if "pass" in frames:
+        for c in kids:
+            if c.dep_ == "nsubjpass":
+                lo, hi = _subtree_bounds(c, [k for k in c.children if k.dep_ == "relcl"])
+                out.append(("pass", lo, hi))
+    if "acl" in frames and v.dep_ == "acl" and v.tag_ == "VBN" and v.i > v.head.i \
+            and v.head.pos_ in ("NOUN", "PROPN"):
+        out.append(("acl", v.head.left_edge.i, v.left_edge.i - 1))
     return out
 
 
@@ -559,7 +594,8 @@ def _verb_candidates(ctx: _Ctx) -> list[_Cand]:
                 continue
             entry = ("speech", frozenset({"c"}))
         kind, frames = entry
-        if v.dep_ == "amod" or (v.tag_ == "VBN" and v.dep_ in ("amod", "acl") and lemma != "say"):
+        if v.dep_ == "amod" or (v.tag_ == "VBN" and v.dep_ in ("amod", "acl") and lemma != "say"
+                                and "acl" not in frames):
             continue
         contents = _frame_contents(doc, v, frames)
         prep_cue_hi = None
@@ -573,9 +609,15 @@ def _verb_candidates(ctx: _Ctx) -> list[_Cand]:
             if r:
                 ranges.append(r)
                 rule += f"+{fr}"
-        if not ranges:
-            continue
-        ranges = _order_contents(ctx, v, ranges)
+        continued = _coordinated_complement(doc, v, ranges)
+        if continued:
+            ranges.append(continued)
+        if not ranges and ("q" in frames or "c" in frames):
+            ranges = _parenthetical_contents(ctx, v)
+            if ranges:
+                rule += "+rest"
+        else:
+            ranges = _order_contents(ctx, v, ranges) if ranges else []
         if not ranges:
             continue
         subj, passive = _subject(v)
@@ -593,6 +635,65 @@ def _verb_candidates(ctx: _Ctx) -> list[_Cand]:
             kind = "belief"
         cands.append(_Cand(lo, hi, ranges, src, kind, rule, v.i))
     return cands
+
+
+def _coordinated_complement(
+    doc: Doc, v: Token, ranges: list[tuple[int, int]]
+) -> tuple[int, int] | None:
+    """"believes there are no good options, but that …", "urged him to fight harder, and in a
+    more focused way": the parser hangs a second complement on the cue verb as a conjunct. A
+    conjunct that is no verb, or a clause opened by "that"/"whether", continues the content."""
+    if not ranges:
+        return None
+    end = max(e for _, e in ranges)
+    if end <= v.idx:
+        return None
+    for c in v.children:
+        if c.dep_ != "conj" or c.idx < end:
+            continue
+        marked = any(m.dep_ == "mark" and m.lower_ in ("that", "whether") for m in c.children)
+        if marked or not _is_verb(c):
+            return _content_from_tokens(doc, c.left_edge.i, c.right_edge.i, v.idx)
+    return None
+
+
+_SET_OFF = {",", "—", "–", "--", "-"}
+
+
+def _parenthetical_contents(ctx: _Ctx, v: Token) -> list[tuple[int, int]]:
+    """A speech verb set off by commas with nothing to say of its own: "The risk, he said, is
+    a clash" / "The plant is under pressure, said its chief executive." The content is the rest
+    of the sentence around the cue clause (PolNeAR's sentence-medial and sentence-final cues).
+    After "but"/"and" ("…, but I said, hey, …") only what follows belongs to the speaker."""
+    doc = ctx.doc
+    if v.dep_ not in ("parataxis", "conj", "advcl") or not any(c.dep_ in _SUBJ for c in v.children):
+        return []
+    sent = v.sent
+    lo, hi = v.left_edge.i, v.right_edge.i
+    while lo < hi and doc[lo].text in _SET_OFF:  # the commas hang on the cue
+        lo += 1
+    while hi > lo and doc[hi].is_punct and doc[hi].text not in _CLOSE | {_STRAIGHT}:
+        hi -= 1
+    before = doc[lo - 1] if lo > sent.start else None
+    after = doc[hi + 1] if hi + 1 < sent.end else None
+    set_off_before = before is not None and before.text in _SET_OFF
+    set_off_after = after is None or after.text in _SET_OFF | {".", "!", "?"}
+    if not (set_off_before and set_off_after):
+        return []
+    left_end = lo - 1
+    while left_end >= sent.start and (doc[left_end].is_punct or doc[left_end].is_space):
+        left_end -= 1
+    out = []
+    if left_end >= sent.start and doc[left_end].dep_ != "cc" and doc[left_end].lower_ not in _CLAUSE_LINKS:
+        r = _content_from_tokens(doc, sent.start, left_end, v.idx)
+        if r:
+            out.append(r)
+    if after is not None and after.text in _SET_OFF:
+        r = _content_from_tokens(doc, hi + 2, sent.end - 1, v.idx)
+        if r:
+            out.append(r)
+    # a content must say something: "…, he said, adding …" leaves scraps
+    return [r for r in out if len(ctx.text[r[0]:r[1]].split()) >= 2]
 
 
 def _merge_ranges(ranges: Sequence[tuple[int, int]]) -> tuple[int, int]:
@@ -719,81 +820,140 @@ _LIGHT_VERBS = {
     "file", "release", "put", "send", "post", "lay", "reiterate", "renew", "repeat", "echo",
     "have", "hold", "level", "write", "publish",
 }
-_NOUN_CONTENT_PREPS = {"about", "for", "of", "on", "against", "over", "to", "that"}
+
+
+def _noun_frames(doc: Doc, n: Token) -> list[tuple[str, int, int, int]]:
+    """Content arguments of noun n, first in text order: (frame, lo, hi, cue_hi). Frames: "c" a
+    that-clause ("the claim that …"), "x" an infinitive ("his promise to …"), "p:PREP" the
+    object of a preposition ("criticism of …", which joins the cue), "be" a copula's complement
+    ("his concern is that …")."""
+    out: list[tuple[str, int, int, int]] = []
+    for c in n.children:
+        if c.i < n.i:
+            continue
+        if c.dep_ in ("acl", "ccomp", "relcl") and any(
+            g.dep_ == "mark" and g.lower_ == "that" for g in c.children
+        ):
+            out.append(("c", c.left_edge.i, c.right_edge.i, n.i))
+        elif c.dep_ == "acl" and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children):
+            out.append(("x", c.left_edge.i, c.right_edge.i, n.i))
+        elif c.dep_ == "prep" and any(g.dep_ in ("pobj", "pcomp") for g in c.children):
+            out.append((f"p:{c.lower_}", c.i + 1, c.right_edge.i, c.i))
+    if n.dep_ == "nsubj" and n.head.lemma_ == "be":
+        for c in n.head.children:
+            if c.dep_ in ("ccomp", "attr", "xcomp") and c.i > n.head.i:
+                out.append(("be", c.left_edge.i, c.right_edge.i, n.head.i))
+                break
+    return out
+
+
+def _noun_source(doc: Doc, n: Token, content_lo: int) -> tuple[tuple[int, int] | None, int, bool]:
+    """(source range, cue start, whether anybody stands behind the noun) for nominal cue n:
+    its possessor ("his view"), a "by"/"from" phrase ("calls by some Democrats"), or the
+    subject of a light verb ("made the case", "expressed concern")."""
+    src = None
+    cue_lo = n.i
+    poss = [c for c in n.children if c.dep_ == "poss"]
+    if poss:
+        src = (poss[0].left_edge.i, poss[0].i)
+        cue_lo = poss[0].i + 1
+        while cue_lo < n.i and doc[cue_lo].dep_ == "case":
+            cue_lo += 1
+        return src, cue_lo, True
+    for c in n.children:
+        if c.dep_ == "prep" and c.lower_ in ("by", "from") and c.i < content_lo:
+            objs = [g for g in c.children if g.dep_ == "pobj"]
+            if objs:
+                src = _source_range(doc, objs[0], n)
+    h = n.head
+    if src is None and n.dep_ == "dobj" and h.lemma_.lower() in _LIGHT_VERBS:
+        subj, _ = _subject(h)
+        if subj is not None:
+            src = _source_range(doc, subj, h)
+        cue_lo = _verb_group(doc, h)[0]
+    if src is not None or n.dep_ == "dobj":
+        return src, cue_lo, True
+    det = [c for c in n.children if c.dep_ == "det"]
+    return None, cue_lo, bool(det) and det[0].lower_ in ("his", "her", "their")
+
+
+def _listed_frame(
+    table: dict[str, tuple[str, frozenset[str]]], t: Token,
+    frames_of: Callable[[Doc, Token], list[tuple[str, int, int, int]]],
+) -> tuple[str, str, int, int, int] | None:
+    """(kind, frame, lo, hi, cue_hi) of the first content argument of word t that its
+    lexicon entry lists, or None."""
+    entry = table.get(t.lower_) or table.get(t.lemma_.lower())
+    if entry is None:
+        return None
+    kind, frames = entry
+    found = [f for f in frames_of(t.doc, t) if f[0] in frames]
+    return (kind, *found[0]) if found else None
 
 
 def _noun_candidates(ctx: _Ctx) -> list[_Cand]:
     """Nominal cues: "his view is that …", "made the case that …", "calls for …",
-    "expressed concern about …", "in a statement, …"."""
+    "expressed concern about …" (``cue_nouns.tsv`` lists each noun's frames)."""
     doc, lex = ctx.doc, ctx.lex
     out = []
     for n in doc:
-        if n.pos_ not in ("NOUN",):
+        if n.pos_ != "NOUN":
             continue
-        low = n.lower_
-        lem = n.lemma_.lower()
-        kind = lex.cue_nouns.get(low) or lex.cue_nouns.get(lem)
-        if kind is None:
+        found = _listed_frame(lex.nouns, n, _noun_frames)
+        if found is None:
             continue
-        content = None
-        cue_lo = cue_hi = n.i
-        for c in n.children:
-            if c.i < n.i:
-                continue
-            if c.dep_ in ("acl", "ccomp", "relcl") and any(
-                g.dep_ == "mark" and g.lower_ == "that" for g in c.children
-            ):
-                content = (c.left_edge.i, c.right_edge.i)
-                break
-            if c.dep_ == "acl" and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children):
-                content = (c.left_edge.i, c.right_edge.i)
-                break
-            if c.dep_ == "prep" and c.lower_ in _NOUN_CONTENT_PREPS and list(c.children):
-                if c.lower_ in ("of", "to") and lem not in ("criticism", "support", "opposition",
-                                                             "view", "views", "fear", "call"):
-                    continue
-                content = (c.i + 1, c.right_edge.i)
-                cue_hi = c.i
-                break
-        # copula: "his concern is that …", "Her advice: …"
-        if content is None and n.dep_ == "nsubj" and n.head.lemma_ == "be":
-            for c in n.head.children:
-                if c.dep_ in ("ccomp", "attr", "xcomp") and c.i > n.head.i:
-                    content = (c.left_edge.i, c.right_edge.i)
-                    cue_hi = n.head.i
-                    break
-        if content is None:
-            continue
-        src = None
-        poss = [c for c in n.children if c.dep_ == "poss"]
-        if poss:
-            src = (poss[0].left_edge.i, poss[0].i)
-            cue_lo = poss[0].i + 1
-            while cue_lo < n.i and doc[cue_lo].dep_ == "case":
-                cue_lo += 1
-        else:
-            for c in n.children:
-                if c.dep_ == "prep" and c.lower_ in ("by", "from") and c.i < content[0]:
-                    objs = [g for g in c.children if g.dep_ == "pobj"]
-                    if objs:
-                        src = _source_range(doc, objs[0], n)
-            h = n.head
-            if src is None and n.dep_ == "dobj" and h.lemma_.lower() in _LIGHT_VERBS:
-                subj, _ = _subject(h)
-                if subj is not None:
-                    src = _source_range(doc, subj, h)
-                cue_lo = _verb_group(doc, h)[0]
-            elif src is None and n.dep_ == "pobj" and h.dep_ == "prep" and h.head.dep_ == "dobj":
-                pass
-        if src is None and not poss and n.dep_ != "dobj":
-            # a bare "the statement that …" with nobody behind it: too often not attribution
-            det = [c for c in n.children if c.dep_ == "det"]
-            if not det or det[0].lower_ not in ("his", "her", "their"):
-                continue
-        r = _content_from_tokens(doc, content[0], content[1], n.idx)
+        kind, frame, lo, hi, cue_hi = found
+        src, cue_lo, owned = _noun_source(doc, n, lo)
+        if not owned:
+            continue  # a bare "the statement that …" with nobody behind it: too often not attribution
+        r = _content_from_tokens(doc, lo, hi, n.idx)
         if r is None or r[1] - r[0] < 8:
             continue
-        out.append(_Cand(cue_lo, cue_hi, [r], src, kind, f"noun:{lem}", n.i))
+        out.append(_Cand(cue_lo, cue_hi, [r], src, kind, f"noun:{n.lemma_.lower()}+{frame}", n.i))
+    return out
+
+
+def _adjective_frames(doc: Doc, a: Token) -> list[tuple[str, int, int, int]]:
+    """Content arguments of adjective a: (frame, lo, hi, cue_hi) as for nouns: "confident
+    that …", "eager to …", "critical of …"."""
+    out: list[tuple[str, int, int, int]] = []
+    for c in a.children:
+        if c.i < a.i:
+            continue
+        if c.dep_ == "ccomp":
+            out.append(("c", c.left_edge.i, c.right_edge.i, a.i))
+        elif c.dep_ == "xcomp" and _is_verb(c):
+            out.append(("x", c.left_edge.i, c.right_edge.i, a.i))
+        elif c.dep_ == "prep" and any(g.dep_ in ("pobj", "pcomp") for g in c.children):
+            out.append((f"p:{c.lower_}", c.i + 1, c.right_edge.i, c.i))
+    return out
+
+
+def _adjective_candidates(ctx: _Ctx) -> list[_Cand]:
+    """Adjectival cues after a copula: "she was critical of …", "he is confident that …",
+    "they seem eager to …" (``cue_adjectives.tsv``). The source is the copula's subject; the
+    cue runs from the verb group to the adjective (and its preposition)."""
+    doc, lex = ctx.doc, ctx.lex
+    out = []
+    for a in doc:
+        if a.pos_ != "ADJ" or a.dep_ not in ("acomp", "oprd", "ccomp", "xcomp", "conj"):
+            continue
+        found = _listed_frame(lex.adjectives, a, _adjective_frames)
+        if found is None:
+            continue
+        kind, frame, lo, hi, cue_hi = found
+        v = a.head
+        while v.dep_ == "conj" and not _is_verb(v) and v.head is not v:
+            v = v.head
+        if not _is_verb(v):
+            continue
+        subj, _ = _subject(v)
+        src = _source_range(doc, subj, v) if subj is not None else None
+        cue_lo = _verb_group(doc, v)[0] if v.i < a.i and a.i - v.i <= 4 else a.i
+        r = _content_from_tokens(doc, lo, hi, a.idx)
+        if r is None:
+            continue
+        out.append(_Cand(cue_lo, cue_hi, [r], src, kind, f"adj:{a.lower_}+{frame}", a.i))
     return out
 
 
@@ -1028,13 +1188,19 @@ def _attach_quotes(ctx: _Ctx, cands: list[_Cand]) -> None:
                 if prev is None or c.content_end() > prev.content_end():
                     prev = c
         if prev is not None:
-            between = ctx.text[prev.content_end() : q.start]
+            prev_end = max([prev.content_end()] + [e for _, e in prev.extra_parts])
+            between = ctx.text[prev_end : q.start]
             later_cue = doc[prev.cue_lo].idx
+            # the sentence that carries the cue ("…,” said Tom Rath, who had endorsed Kasich.")
+            # may hold other verbs of its own; they describe the speaker and block nothing
+            cue_sentence_end = doc[prev.head].sent.end_char if later_cue >= prev.content_end() else prev_end
+            quiet_until = max(prev_end, cue_sentence_end)
             # no other attribution's cue in between
             blocked = any(
-                prev.content_end() <= doc[c.cue_lo].idx < q.start for c in cands if c is not prev
+                quiet_until <= doc[c.cue_lo].idx < q.start for c in cands if c is not prev
             )
-            if between.count("\n") > 4 or blocked or (best is not None and best[0] < 60):
+            near_verb = best is not None and best[0] < (60 if best[1].idx >= quiet_until else 15)
+            if between.count("\n") > 4 or blocked or near_verb:
                 prev = None
             elif later_cue > q.start:
                 prev = None
@@ -1079,7 +1245,11 @@ def _split_coordinated(ctx: _Ctx, cands: list[_Cand]) -> None:
             continue
         if ctx.quote_of_token(t) is not None:
             continue
-        if t.dep_ == "advcl" and not any(
+        # "announced that A, saying B": a participle set off by a comma adds a statement of
+        # its own rather than part of the first one
+        participle = t.tag_ == "VBG" and t.i > 0 and doc[t.left_edge.i - 1].text in _SET_OFF \
+            and not any(m.dep_ == "mark" for m in t.children)
+        if t.dep_ == "advcl" and not participle and not any(
             m.dep_ in ("mark", "cc") and m.lower_ in _CLAUSE_LINKS for m in t.children
         ):
             continue
@@ -1495,13 +1665,15 @@ def extract_attributions(doc: Doc, *, outlet: str | None = None) -> list[Attribu
         _TEXTS.pop(id(doc), None)
 
 
-def _extract(doc: Doc) -> list[Attribution]:
-    ctx = _Ctx(doc)
+def _candidates(ctx: _Ctx) -> list[_Cand]:
+    """Every attribution the rules find, one per cue, in text order."""
+    doc = ctx.doc
     cands = (
         _verb_candidates(ctx)
         + _according_candidates(ctx)
         + _seem_candidates(ctx)
         + _noun_candidates(ctx)
+        + _adjective_candidates(ctx)
         + _colon_candidates(ctx)
         + _hedge_candidates(ctx)
     )
@@ -1511,7 +1683,6 @@ def _extract(doc: Doc) -> list[Attribution]:
     _split_coordinated(ctx, cands)
     taken = {i for c in cands for i in range(c.cue_lo, c.cue_hi + 1)}
     cands += _headline_candidates(ctx, taken)
-    text = ctx.text
     # drop candidates whose content is a single short pronoun-less token run of < 2 chars
     cands = [c for c in cands if c.content and c.content_end() - c.content_start() >= 2]
     # one attribution per cue: the first candidate wins
@@ -1523,7 +1694,13 @@ def _extract(doc: Doc) -> list[Attribution]:
             continue
         seen.add(key)
         uniq.append(c)
-    cands = uniq
+    return uniq
+
+
+def _extract(doc: Doc) -> list[Attribution]:
+    ctx = _Ctx(doc)
+    cands = _candidates(ctx)
+    text = ctx.text
     # nesting: a candidate whose cue lies inside another's content
     for i, c in enumerate(cands):
         cs = doc[c.cue_lo].idx
