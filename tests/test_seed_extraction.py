@@ -62,7 +62,7 @@ def test_attributions_filters(seeds_db):
     reports = cli_json("attributions", "--db", seeds_db, "--kind", "report")
     assert reports and {r["kind"] for r in reports} == {"report"}
     texts = cli_json("attributions", "--db", seeds_db, "--text", "conditions-based")
-    assert [r["source_name"] for r in texts] == ["Pahon"]
+    assert [r["source_name"] for r in texts] == ["Eric Pahon"]
 
 
 def test_troop_series_under_one_measure_key(seeds_db):
@@ -80,7 +80,7 @@ def test_troop_series_under_one_measure_key(seeds_db):
         assert by_text[text]["value"] == value and by_text[text]["approx"] == approx, text
         assert by_text[text]["measure_key"] == "US troops · Syria"
     much_higher = by_text["much higher"]
-    assert much_higher["value"] is None and much_higher["source"] == "Jeffrey"
+    assert much_higher["value"] is None and much_higher["source"] == "James Jeffrey"
 
 
 def test_troop_values_carry_their_time_and_source(seeds_db):
@@ -119,7 +119,7 @@ def test_claims_carry_modality_source_and_evidence(seeds_db):
     for claim in claims.values():
         assert text[claim["start"]:claim["end"]] == claim["evidence"]
     conditional = [c for c in claims.values() if "conditions-based" in c["evidence"]]
-    assert conditional and conditional[0]["modality"] == "condition" and conditional[0]["source"] == "Pahon"
+    assert conditional and conditional[0]["modality"] == "condition" and conditional[0]["source"] == "Eric Pahon"
     plans = [c for c in claims.values() if c["modality"] == "plan"]
     assert any("keep troops in Syria" in c["proposition"] for c in plans)
 

@@ -38,17 +38,7 @@ from .attribution_base import (
 from .attribution_chains import _break_nesting_cycles, ancestry, citation_chains
 from .attribution_cues import _candidates
 from .attribution_quotes import find_quotes
-from .attribution_sources import (
-    _DOCUMENT_NOUNS,
-    _canonical_outlet,
-    _gender_votes,
-    _mentions,
-    _previous_speaker,
-    _relative_antecedent,
-    _resolve,
-    _resolve_role,
-    _source_info,
-)
+from .attribution_sources import describe_sources
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc
@@ -142,8 +132,7 @@ def _extract(doc: Doc) -> list[Attribution]:
                     best = (size, j)
         c.parent = best[1] if best is not None else None
     _break_nesting_cycles(cands)
-    mentions = _mentions(ctx, cands)
-    genders = _gender_votes(ctx, mentions)
+    sources = describe_sources(ctx, cands)
     out: list[Attribution] = []
     for i, c in enumerate(cands):
         ranges = sorted(set(c.content + c.extra_parts))
@@ -159,30 +148,7 @@ def _extract(doc: Doc) -> list[Attribution]:
         cstart, cend = pieces[0][0], pieces[-1][1]
         content = _cspan(text, cstart, cend)
         parts = tuple(_cspan(text, s, e) for s, e in pieces) if len(pieces) > 1 else ()
-        source = name = role = affil = None
-        anonymous = False
-        if c.source is not None:
-            lo, hi = c.source
-            source = _span(doc, lo, hi)
-            name, role, affil, anonymous = _source_info(ctx, lo, hi)
-            antecedent = _relative_antecedent(doc, doc[lo]) if lo == hi else None
-            if antecedent is not None:
-                name, role, affil, anonymous = _source_info(ctx, *antecedent)
-                if anonymous or name is None:
-                    name = _span(doc, *antecedent).text
-            elif lo == hi and doc[lo].lower_ in ctx.lex.pronouns:
-                name = _previous_speaker(out, doc[lo], text, genders) or \
-                    _resolve(ctx, doc[lo], genders, mentions) or None
-            elif name is None and doc[hi].lemma_.lower() in _DOCUMENT_NOUNS \
-                    and doc[lo].lower_ in ("the", "this", "that"):
-                # "the report" is the report named last: "a report by Foreign Policy"
-                named = [a for a in out if a.source_name and a.source
-                         and doc[hi].lower_ in a.source.text.lower()]
-                name = named[-1].source_name if named else None
-            elif name is None or name == source.text:
-                name = _resolve_role(ctx, lo, hi, mentions) or name
-            elif name is None and source is not None and not anonymous:
-                name = source.text
+        who = sources[i]
         cue = _span(doc, c.cue_lo, c.cue_hi)
         if cue is None:
             continue
@@ -201,11 +167,11 @@ def _extract(doc: Doc) -> list[Attribution]:
         out.append(
             Attribution(
                 id=f"a{i + 1}",
-                source=source,
-                source_name=_canonical_outlet(name, ctx.lex),
-                source_role=role,
-                source_affiliation=affil,
-                anonymous=anonymous,
+                source=who.text_span(doc),
+                source_name=who.name,
+                source_role=who.role,
+                source_affiliation=who.affiliation,
+                anonymous=who.anonymous,
                 cue=cue,
                 content=content,
                 form=form,

@@ -74,6 +74,12 @@ class _Lexicon:
     outlet_names: tuple[str, ...]  # as they spell themselves
     media_verbs: dict[str, str | None]
     media_platforms: frozenset[str]
+    not_sources: frozenset[str]  # "nobody", "everyone": no one in particular
+    headline_labels: frozenset[str]  # "BREAKING:", "MAJOR:": a label, not a speaker
+    source_nouns: frozenset[str]  # nouns for people, bodies and documents, which can be sources
+    quantified_sources: frozenset[str]  # "many", "some", "most" (of them) said
+    surname_particles: tuple[str, ...]  # "al-" in "al-Sudani"
+    headline_noun_like_verbs: frozenset[str]  # "Plans", "Calls": a headline verb only if parsed so
 
 
 @lru_cache(maxsize=1)
@@ -112,6 +118,12 @@ def _lex() -> _Lexicon:
         outlet_names=tuple(data["outlets"]),
         media_verbs=dict(data["media_verbs"]),
         media_platforms=frozenset(p.lower() for p in data["media_platforms"]),
+        not_sources=frozenset(data["not_sources"]),
+        headline_labels=frozenset(data["headline_labels"]),
+        source_nouns=frozenset(data["source_nouns"]),
+        quantified_sources=frozenset(data["quantified_sources"]),
+        surname_particles=tuple(data["surname_particles"]),
+        headline_noun_like_verbs=frozenset(data["headline_noun_like_verbs"]),
     )
 
 

@@ -38,12 +38,17 @@ def ancestry(attribution: Attribution, by_id: dict[str, Attribution]) -> Iterato
         current = by_id.get(current.parent) if current.parent else None
 
 
+_FIRST_PERSON = {"i", "we", "me", "us"}
+
+
 def citation_chains(attributions: Sequence[Attribution], *, outlet: str | None) -> list[list[str]]:
     """Chains of who-cites-whom, outermost first, one per attribution that nests no other:
     ``[outlet, source of the outer attribution, …, source of the innermost one]``.
 
-    Attributions without a source contribute nothing to the chain; the outlet (if given) heads
-    every chain.
+    Attributions without a source contribute nothing to the chain, nor do a speaker's own
+    words ("I think", "we will" inside their quotation: the same voice); a source repeated
+    next to itself ("the government stated that it …") counts once. The outlet (if given)
+    heads every chain.
     """
     by_id = {a.id: a for a in attributions}
     has_child = {a.parent for a in attributions if a.parent}
@@ -54,6 +59,8 @@ def citation_chains(attributions: Sequence[Attribution], *, outlet: str | None) 
         path = []
         for cur in ancestry(a, by_id):
             label = cur.source_name or (cur.source.text if cur.source else None)
+            if cur.source is not None and cur.source.text.lower() in _FIRST_PERSON and cur.parent:
+                label = None
             # "told AFP": the agency carried the words (innermost first, so it goes first)
             if cur.medium is not None and cur.medium.text.lower() in _lex().outlets:
                 if label:
@@ -61,6 +68,7 @@ def citation_chains(attributions: Sequence[Attribution], *, outlet: str | None) 
                 path.append(cur.medium.text)
             elif label:
                 path.append(label)
+        path = [p for i, p in enumerate(path) if i == 0 or p != path[i - 1]]
         path.reverse()
         if outlet:
             path.insert(0, outlet)

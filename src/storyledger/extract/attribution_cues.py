@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .attribution_base import (
@@ -20,6 +21,7 @@ from .attribution_base import (
     _Ctx,
     _is_verb,
     _lex,
+    _Lexicon,
     _merge_ranges,
     _overlap,
     _paragraph,
@@ -29,6 +31,7 @@ from .attribution_base import (
     _trim,
 )
 from .attribution_quotes import _OPEN, _STRAIGHT, _Quote
+from .attribution_sources import agentive
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, Token
@@ -66,7 +69,7 @@ def _subject(v: Token, depth: int = 0) -> tuple[Token | None, bool]:
         if c.dep_ in _SUBJ:
             return c, False
     if depth < 5 and v.dep_ in ("conj", "xcomp", "advcl", "acl", "ccomp", "pcomp", "acomp") and (
-        v.head is not v
+        v.head.i != v.i
     ):
         h = v.head
         if v.dep_ == "acl" and h.pos_ in ("NOUN", "PROPN", "PRON"):
@@ -92,7 +95,7 @@ def _subject(v: Token, depth: int = 0) -> tuple[Token | None, bool]:
                 if c.dep_ in ("nsubj", "nsubjpass", "csubj"):
                     return c, False
         if v.dep_ == "pcomp":  # "grappling with how to convince": climb over the preposition
-            while h.dep_ in ("prep", "advmod", "acomp") and not _is_verb(h) and h.head is not h:
+            while h.dep_ in ("prep", "advmod", "acomp") and not _is_verb(h) and h.head.i != h.i:
                 h = h.head  # "stopped short of endorsing"
             if _is_verb(h):
                 return _subject(h, depth + 1)
@@ -110,19 +113,37 @@ def _stranded_subject(v: Token) -> Token | None:
     apposition that ends right before the verb (a comma between at most) is its subject."""
     doc = v.doc
     j = v.i - 1
-    while j >= v.sent.start and (doc[j].is_punct or (doc[j].head is v and doc[j].dep_ in (
+    while j >= v.sent.start and (doc[j].is_punct or (doc[j].head.i == v.i and doc[j].dep_ in (
         "advmod", "aux", "neg"))):
         j -= 1
     if j < v.sent.start:
         return None
     t = doc[j]
-    while t.dep_ != "appos" and t.head is not t and t.head.i < v.i and t.head.right_edge.i == j:
+    while t.dep_ != "appos" and t.head.i != t.i and t.head.i < v.i and t.head.right_edge.i == j:
         t = t.head
     while t.dep_ == "appos" and t.head.dep_ == "appos" and t.head.right_edge.i == j:
         t = t.head  # "Jay DiPietro, the club's president,": the name heads the title
     if t.dep_ == "appos" and t.pos_ in ("PROPN", "NOUN") and t.right_edge.i == j:
         return t
     return None
+
+
+def _agent_range(ctx: _Ctx, subj: Token | None, v: Token) -> tuple[int, int] | None:
+    """The source range of cue v from its subject. A subject the verb only inherits (through
+    "without offering", "to say", a participle) must name someone who can speak: the copula's
+    subject in "the withdrawal would be conditions-based, without offering details" does not: the
+    subject of a copula or a passive is what the sentence is about, not who acts."""
+    if subj is None:
+        return None
+    src = _source_range(ctx.doc, subj, v)
+    owner = subj.head  # the verb the subject really belongs to
+    if owner.i != v.i and (owner.lemma_ in _COPULAS or subj.dep_ == "nsubjpass") \
+            and not agentive(ctx, *src):
+        return None
+    return src
+
+
+_COPULAS = {"be", "seem", "appear", "become", "remain", "look", "sound"}
 
 
 def _source_range(doc: Doc, s: Token, cue_head: Token) -> tuple[int, int]:
@@ -152,6 +173,15 @@ def _source_range(doc: Doc, s: Token, cue_head: Token) -> tuple[int, int]:
     return lo, hi
 
 
+# "now that", "so that", "in that": a clause of time, purpose or reason, not what is said
+_ADVERBIAL_THAT = {"now", "so", "such", "in", "except", "given", "provided", "seeing"}
+
+
+def _adverbial_that(clause: Token) -> bool:
+    return any(m.dep_ == "mark" and m.lower_ == "that" and m.i > 0
+               and m.doc[m.i - 1].lower_ in _ADVERBIAL_THAT for m in clause.children)
+
+
 _OBJECT_COMPLEMENT_PREPS = {"to", "for", "as", "by", "from", "against", "about", "over", "into",
                              "toward", "towards", "of", "with"}
 
@@ -165,7 +195,7 @@ def _frame_contents(doc: Doc, v: Token, frames: frozenset[str]) -> list[tuple[st
     objs = [k for k in right if k.dep_ in ("dobj", "dative")]
     for c in kids:
         dep = c.dep_
-        if dep == "ccomp" and ("c" in frames or "q" in frames):
+        if dep == "ccomp" and ("c" in frames or "q" in frames) and not _adverbial_that(c):
             out.append(("c", *_subtree_bounds(c)))
         elif dep == "xcomp" and "x" in frames and _is_verb(c):
             lo = objs[0].left_edge.i if objs and objs[0].i < c.i and "o" in frames else None
@@ -275,7 +305,7 @@ def _verb_candidates(ctx: _Ctx) -> list[_Cand]:
         if entry is None:
             # any other verb taking a "that"/"whether" clause attributes a proposition
             if lemma in _NOT_CUES or not any(
-                c.dep_ == "ccomp" and c.i > v.i and any(
+                c.dep_ == "ccomp" and c.i > v.i and not _adverbial_that(c) and any(
                     m.dep_ == "mark" and m.lower_ in ("that", "whether", "if") for m in c.children
                 )
                 for c in v.children
@@ -311,7 +341,7 @@ def _verb_candidates(ctx: _Ctx) -> list[_Cand]:
         if not ranges:
             continue
         subj, passive = (rest_subject, False) if rest_subject is not None else _subject(v)
-        src = _source_range(doc, subj, v) if subj is not None else None
+        src = _agent_range(ctx, subj, v)
         if src is not None and doc[src[0]].lower_ in _EXPLETIVE and src[0] == src[1]:
             if passive or any(c.dep_ == "auxpass" for c in v.children):
                 src = None
@@ -648,7 +678,7 @@ def _adjective_candidates(ctx: _Ctx) -> list[_Cand]:
             continue
         kind, frame, lo, hi, cue_hi = found
         v = a.head
-        while v.dep_ == "conj" and not _is_verb(v) and v.head is not v:
+        while v.dep_ == "conj" and not _is_verb(v) and v.head.i != v.i:
             v = v.head
         if not _is_verb(v):
             continue
@@ -693,23 +723,41 @@ def _hedge_candidates(ctx: _Ctx) -> list[_Cand]:
     return out
 
 
-_NOT_SOURCES = {"the latest", "news guide", "update", "breaking", "editor's note", "editor’s note",
-                "exclusive", "watch", "video", "photos", "analysis", "opinion", "note", "read",
-                "fact check", "related", "correction", "live updates", "q&a", "transcript"}
+@lru_cache(maxsize=8192)
+def _verb_lemmas(word: str) -> tuple[str, ...]:
+    """The lemmas spaCy's own lemmatizer gives ``word`` read as a verb ("Endorses" -> endorse,
+    "saves" -> save, "Castro" -> castro): the parser takes capitalised headline verbs for names,
+    the lemmatizer still knows their forms."""
+    from spacy.tokens import Doc
+
+    from .nlp import load_nlp
+
+    nlp = load_nlp()
+    if "lemmatizer" not in nlp.pipe_names:
+        return (word,)
+    doc = Doc(nlp.vocab, words=[word])
+    doc[0].pos_ = "VERB"
+    return tuple(nlp.get_pipe("lemmatizer").rule_lemmatize(doc[0]))
 
 
-def _verb_lemma_from_form(word: str, verbs: dict) -> str | None:
-    w = word.lower()
-    for cand in (w, w[:-1], w[:-2], w[:-3] + "y", w[:-1] if w.endswith("d") else "", w[:-3]):
-        if cand and cand in verbs:
-            return cand
-    return None
+def _headline_verb(t: Token, lex: _Lexicon) -> str | None:
+    """The cue verb a headline word is a form of, or None. A bare form ("Attack", "Back") or a
+    form that is also a plural noun ("Plans", "Calls") counts only where the parser reads a verb."""
+    if t.pos_ == "VERB" and _lemma(t) in lex.verbs:
+        return _lemma(t)
+    word = t.lower_
+    lemma = next((x for x in _verb_lemmas(word) if x in lex.verbs), None)
+    if lemma is None:
+        return None
+    if (lemma == word or lemma in lex.headline_noun_like_verbs) and t.pos_ != "VERB":
+        return None
+    return lemma
 
 
 def _headline_candidates(ctx: _Ctx, taken: set[int]) -> list[_Cand]:
     """Headlines ("Conservative Icon Endorses Ted Cruz"): the parser often reads capitalised
-    verbs as names, so the first paragraph, when short, is matched on word forms: source
-    before a cue verb, content after it."""
+    verbs as names, so in the first paragraph, when short, a word the lemmatizer reads as a
+    form of a cue verb is the cue: source before it, content after it."""
     doc, text, lex = ctx.doc, ctx.text, ctx.lex
     pb = text.find("\n")
     pb = len(text) if pb < 0 else pb
@@ -722,13 +770,9 @@ def _headline_candidates(ctx: _Ctx, taken: set[int]) -> list[_Cand]:
     for k, t in enumerate(toks):
         if k == 0 or not t.text[:1].isupper() and not t.text.islower():
             continue
-        lemma = _verb_lemma_from_form(t.text, lex.verbs)
+        lemma = _headline_verb(t, lex)
         if lemma is None or t.tag_ in ("NNS",) and t.text.islower():
             continue
-        if lemma in ("back", "support", "plan", "call", "show", "report", "name", "question", "list",
-                     "attack", "file", "post", "text", "release", "hope", "want", "love", "like"):
-            if t.pos_ not in ("VERB",):
-                continue
         start = 0
         for j in range(k - 1, -1, -1):
             if toks[j].text == ":":
@@ -750,8 +794,10 @@ def _headline_candidates(ctx: _Ctx, taken: set[int]) -> list[_Cand]:
 
 
 def _colon_candidates(ctx: _Ctx) -> list[_Cand]:
-    """"Trump: …" headlines and "Kerry: “…”": a short name-only lead-in then a colon."""
-    doc, text = ctx.doc, ctx.text
+    """"Trump: …" headlines and "Kerry: “…”": a short name-only lead-in then a colon; "Report:
+    …", "Poll: …" (a document with nobody named behind it: a report without a source). A
+    label ("BREAKING:", "MAJOR:") is nobody."""
+    doc, text, lex = ctx.doc, ctx.text, ctx.lex
     out = []
     for t in doc:
         if t.text != ":" or t.i == 0:
@@ -763,16 +809,17 @@ def _colon_candidates(ctx: _Ctx) -> list[_Cand]:
         if any(x.pos_ == "VERB" for x in lead):
             continue
         lead_text = doc[lead[0].i : t.i].text.lower()
-        if lead_text in _NOT_SOURCES:
+        if lead_text in lex.headline_labels:
             continue
+        document = len(lead) == 1 and lead[0].lemma_.lower() in _DOCUMENT_LEADS
         ents = [e for e in ctx.ents if e.label_ in ("PERSON", "ORG", "NORP", "GPE")
                 and e.start >= lead[0].i and e.end <= t.i]
         named = bool(ents) and ents[-1].end == t.i
         headline = pa == 0
         quoted_next = t.i + 1 < len(doc) and doc[t.i + 1].text in _OPEN | {_STRAIGHT, "‘", "''"}
-        if not named and not (
+        if not named and not document and not (
             (headline or quoted_next) and doc[t.i - 1].pos_ in ("PROPN", "NOUN")
-            and lead[0].text[:1].isupper()
+            and lead[0].text[:1].isupper() and agentive(ctx, lead[0].i, t.i - 1)
         ):
             continue
         after = _content_from_tokens(doc, t.i + 1, len(doc) - 1, t.idx)
@@ -782,8 +829,14 @@ def _colon_candidates(ctx: _Ctx) -> list[_Cand]:
         e = min(e, pb)
         if e - s < 8:
             continue
-        out.append(_Cand(t.i, t.i, [(s, e)], (lead[0].i, t.i - 1), "speech", "colon", t.i))
+        if document:
+            out.append(_Cand(lead[0].i, t.i, [(s, e)], None, "report", "colon", t.i))
+        else:
+            out.append(_Cand(t.i, t.i, [(s, e)], (lead[0].i, t.i - 1), "speech", "colon", t.i))
     return out
+
+
+_DOCUMENT_LEADS = {"report", "poll", "study", "survey", "document", "documents", "memo", "records"}
 
 
 def _snap_to_quotes(ctx: _Ctx, cand: _Cand) -> None:
@@ -907,7 +960,7 @@ def _attach_quotes(ctx: _Ctx, cands: list[_Cand]) -> None:
                 covered.add(qi)
                 continue
             subj, passive = _subject(t)
-            src = _source_range(doc, subj, t) if subj is not None else None
+            src = _agent_range(ctx, subj, t)
             lo, hi = _verb_group(doc, t)
             if hi + 1 < len(doc) and doc[hi + 1].text == ":":
                 hi += 1

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .attribution_base import Attribution, _Cand, _Ctx, _Lexicon
+from ..link.entities import alias_of
+from .attribution_base import TextSpan, _Cand, _Ctx, _Lexicon, _span
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, Span, Token
@@ -93,7 +94,7 @@ def _source_info(ctx: _Ctx, lo: int, hi: int) -> tuple[str | None, str | None, s
         if re.search(rf"\b{re.escape(r)}\b", low):
             role = r
             break
-    name = persons[0].text if persons else None
+    name = _person_name(ctx, persons[0]) if persons else None
     if name is None:
         for t in toks:
             if t.pos_ == "PROPN" and not (lo <= t.head.i <= hi and t.head.pos_ == "PROPN"
@@ -106,11 +107,11 @@ def _source_info(ctx: _Ctx, lo: int, hi: int) -> tuple[str | None, str | None, s
                 if t.ent_type_ in ("PERSON", "FAC", "") and doc[a].lower_ not in lex.roles_set:
                     name = doc[a : t.i + 1].text
                 break
-    affiliation = orgs[0].text if orgs and (persons or role) else None
+    affiliation = _affiliation(orgs[0]) if orgs and (persons or role) else None
     head = None
     # the syntactic head of the span: the token whose head lies outside it
     for t in toks:
-        if not (lo <= t.head.i <= hi) or t.head is t:
+        if not (lo <= t.head.i <= hi) or t.head.i == t.i:
             head = t
             break
     if name is None and orgs and not role:
@@ -128,16 +129,34 @@ def _source_info(ctx: _Ctx, lo: int, hi: int) -> tuple[str | None, str | None, s
         else:
             name = orgs[0].text
     anonymous = False
-    if head is not None and not persons:
-        hl = head.lower_
-        first = toks[0].lower_
-        if hl in lex.anonymous_heads and (
-            first in lex.anonymous_markers or head.tag_ in ("NNS",) or first == hl
-        ):
+    if head is not None and not persons and (name is None or head.pos_ != "PROPN"):
+        # "a US official", "officials", "the official" (a definite description of a source the
+        # article never names is still anonymous)
+        if head.lower_ in lex.anonymous_heads:
             anonymous = True
+            if role is not None and not orgs:
+                name = None
         if any(t.lower_ in ("anonymity", "anonymous", "unnamed", "unidentified") for t in toks):
             anonymous = True
+    if anonymous and name is not None and name.lower() == (affiliation or "").lower():
+        name = None  # "a US official": the United States is the affiliation, not the source
     return name, role, affiliation, anonymous
+
+
+def _person_name(ctx: _Ctx, person: Span) -> str:
+    """A PERSON entity as a name: without the titles the tagger took in ("Spokesman Igor
+    Konashenkov")."""
+    start = person.start
+    while start < person.end - 1 and ctx.doc[start].lower_.rstrip(".") in ctx.lex.roles_set:
+        start += 1
+    return ctx.doc[start : person.end].text
+
+
+def _affiliation(entity: Span) -> str:
+    """The body a source belongs to, by its canonical name where the alias table knows it
+    ("US" -> "United States")."""
+    text = re.sub(r"^(?:the|The)\s+", "", entity.text)
+    return alias_of(text) or text
 
 
 @dataclass
@@ -174,6 +193,8 @@ def _mentions(ctx: _Ctx, cands: Sequence[_Cand]) -> list[_Mention]:
         if not heads:
             continue
         h = heads[0]
+        if h.ent_type_ not in ("", "PERSON"):
+            continue  # "a US official": a place is nobody a pronoun refers back to
         a = h.i
         while a - 1 >= lo and doc[a - 1].pos_ == "PROPN" and doc[a - 1].dep_ == "compound":
             a -= 1
@@ -253,20 +274,37 @@ def _full_name(mentions: Sequence[_Mention], doc: Doc, m: _Mention) -> str:
     return best
 
 
-def _previous_speaker(out: Sequence[Attribution], tok: Token, text: str,
+def _previous_speaker(ctx: _Ctx, earlier: Sequence[tuple[_Cand, _Source]], tok: Token,
                       genders: dict[str, str]) -> str | None:
     """Speaker continuity: "X said that …. "…," he said." — in the same paragraph, he or she
-    is the person who spoke last, when that person was named and the gender does not clash."""
+    is the person who spoke last, when that person was named and the gender does not clash.
+    Speakers quoted inside someone else's words ("the Americans are seeking …" in Khamenei's
+    quotation) do not take the turn."""
+    doc, text = ctx.doc, ctx.text
     wanted = {"he": "m", "she": "f"}.get(tok.lower_)
     if wanted is None:
         return None
-    for previous in reversed(out):
-        if previous.source is None or previous.source.end > tok.idx:
+    paragraph_start = text.rfind("\n", 0, tok.idx) + 1
+    # a pronoun that opens its paragraph (nothing before it but quoted words) may take up the
+    # last speaker of the paragraph before: "“…,” he added."
+    opens_paragraph = not any(
+        t.pos_ in ("NOUN", "PROPN", "PRON") and ctx.quote_of_token(t) is None
+        for t in doc[tok.sent.start : tok.i] if t.idx >= paragraph_start
+    ) and (tok.sent.start_char <= paragraph_start or ctx.quote_of_token(doc[tok.sent.start]) is not None
+           or ctx.char_quote.get(paragraph_start) is not None)
+    for cand, previous in reversed(earlier):
+        if previous.span is None or (cand.parent is not None and ctx.quote_of_token(doc[cand.head])):
+            continue  # a speaker quoted inside someone else's words does not take the turn
+        lo, hi = previous.span
+        end = doc[hi].idx + len(doc[hi].text)
+        if end > tok.idx:
             continue
-        if "\n" in text[previous.source.end:tok.idx]:
-            return None  # a new paragraph: no continuity to lean on
-        name = previous.source_name
-        if not name or previous.source.text.lower() in ("he", "she", "they", "it"):
+        breaks = len(re.findall(r"\n\s*", text[end:tok.idx]))
+        if breaks > (1 if opens_paragraph else 0):
+            return None  # too far back: no continuity to lean on
+        name = previous.name
+        written = doc[lo : hi + 1].text.lower()
+        if not name or written in ("he", "she", "they", "it"):
             return name if name and genders.get(name.split()[-1].lower()) in (None, wanted) else None
         if genders.get(name.split()[-1].lower()) not in (None, wanted):
             return None
@@ -309,3 +347,218 @@ def _resolve(
     if best_subject is not None and best_any is not None and best_any.start - best_subject.start < 80:
         pick = best_subject
     return _full_name(mentions, doc, pick) if pick is not None else None
+
+
+def _slot_it(tok: Token) -> bool:
+    """An "it" that only fills the subject slot: "it's fair to say", "it is said that"."""
+    head = tok.head
+    return tok.dep_ == "expl" or (head.lemma_ == "be" and any(
+        c.dep_ in ("acomp", "attr", "xcomp", "ccomp") for c in head.children))
+
+
+def _resolve_it(ctx: _Ctx, tok: Token) -> str | None:
+    """"It said in a statement": the organisation named last in the paragraph, within a couple
+    of sentences."""
+    pa = ctx.text.rfind("\n", 0, tok.idx)
+    for e in reversed([e for e in ctx.ents if e.end <= tok.i]):
+        if tok.i - e.end > 80 or e.start_char < pa:
+            break
+        if e.label_ == "ORG":
+            return e.text
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Who each candidate's source is
+
+
+@dataclass
+class _Source:
+    span: tuple[int, int] | None  # token range as written; None: no source (or none worth naming)
+    name: str | None = None
+    role: str | None = None
+    affiliation: str | None = None
+    anonymous: bool = False
+
+    def text_span(self, doc: Doc) -> TextSpan | None:
+        return _span(doc, *self.span) if self.span is not None else None
+
+
+_RELATIVE = {"who", "which", "that"}
+_FIRST_PERSON = {"i", "we", "me", "us"}
+
+
+def _span_head(doc: Doc, lo: int, hi: int) -> Token:
+    """The token of [lo, hi] whose head lies outside it."""
+    for t in doc[lo : hi + 1]:
+        if not (lo <= t.head.i <= hi) or t.head.i == t.i:
+            return t
+    return doc[hi]
+
+
+def agentive(ctx: _Ctx, lo: int, hi: int) -> bool:
+    """Whether tokens [lo, hi] stand for someone or something that can hold or relay a statement
+    (PolNeAR's sources: a person, a body, an outlet, a document), not for an event or a clause
+    ("the U.S.'s ultimate withdrawal from Syria", "a rationale")."""
+    head = _span_head(ctx.doc, lo, hi)
+    lex = ctx.lex
+    if head.pos_ in ("PROPN", "PRON") or head.ent_type_ in ("PERSON", "ORG", "GPE", "NORP"):
+        return True
+    if head.pos_ == "NUM" or head.lower_ in lex.quantified_sources:
+        return True
+    return head.lower_ in lex.source_nouns or head.lemma_.lower() in lex.source_nouns \
+        or head.lower_ in lex.person_nouns
+
+
+def describe_sources(ctx: _Ctx, cands: Sequence[_Cand]) -> list[_Source]:
+    """Who stands behind each candidate's source range, in the candidates' order."""
+    mentions = _mentions(ctx, cands)
+    genders = _gender_votes(ctx, mentions)
+    described: list[_Source] = []
+    earlier: list[tuple[_Cand, _Source]] = []
+    for c in cands:
+        described.append(_describe(ctx, c, earlier, genders, mentions))
+        earlier.append((c, described[-1]))
+    # "X said: “… we …”", "The government stated that it is seeking …": inside what a speaker
+    # says, I and we are the speaker, and it, he or she left unresolved is the speaker too
+    # when the speaker can be one; outer attributions are settled first
+    depth = {i: _depth(cands, i) for i in range(len(cands))}
+    for i in sorted(range(len(cands)), key=lambda i: (depth[i], i)):
+        described[i] = _speaker_of_own_words(ctx, cands, described, i)
+    # an it that nobody stands behind is no source
+    for i, d in enumerate(described):
+        if d.span is not None and d.name is None and d.span[0] == d.span[1] \
+                and ctx.doc[d.span[0]].lower_ in ("it", "there"):
+            described[i] = _Source(None)
+    return described
+
+
+def _depth(cands: Sequence[_Cand], i: int) -> int:
+    seen = set()
+    n = 0
+    while cands[i].parent is not None and i not in seen:
+        seen.add(i)
+        i = cands[i].parent
+        n += 1
+    return n
+
+
+def _describe(ctx: _Ctx, c: _Cand, earlier: Sequence[tuple[_Cand, _Source]],
+              genders: dict[str, str], mentions: Sequence[_Mention]) -> _Source:
+    doc, lex = ctx.doc, ctx.lex
+    if c.source is None:
+        return _Source(None)
+    lo, hi = c.source
+    written = doc[lo : hi + 1].text
+    if written.lower() in lex.not_sources:
+        return _Source(None)  # "Nobody is declaring …": no one to credit
+    name, role, affil, anonymous = _source_info(ctx, lo, hi)
+    low = doc[lo].lower_
+    if lo == hi and low in _RELATIVE:
+        antecedent = _relative_antecedent(doc, doc[lo])
+        if antecedent is not None:
+            name, role, affil, anonymous = _source_info(ctx, *antecedent)
+            if anonymous or name is None:
+                name = _span(doc, *antecedent).text
+    elif lo == hi and low in lex.pronouns:
+        if low in ("it", "its"):
+            if _slot_it(doc[lo]):
+                return _Source(None)  # "it's fair to say": nobody
+            name = _resolve_it(ctx, doc[lo])
+        elif low not in _FIRST_PERSON:
+            name = _previous_speaker(ctx, earlier, doc[lo], genders) or \
+                _resolve(ctx, doc[lo], genders, mentions)
+        else:
+            name = None
+    elif name is None and doc[hi].lemma_.lower() in _DOCUMENT_NOUNS \
+            and low in ("the", "this", "that"):
+        name = _named_document(ctx, doc[hi], earlier)
+    elif name is None or name == written:
+        name = _resolve_role(ctx, lo, hi, mentions) or name
+        if name is not None and name != written:
+            anonymous = False
+    if anonymous and affil is None and low in ("the", "this", "that"):
+        affil = _earlier_affiliation(ctx, doc[hi].lower_, earlier)
+    if name is not None and " " not in name:
+        name = _document_full_name(ctx, name)
+    if name is not None and name.startswith("the "):
+        name = name[4:]  # "the Syrian Observatory for Human Rights" (but "The Coastal Tribune")
+    return _Source((lo, hi), _canonical_outlet(name, lex), role, affil, anonymous)
+
+
+def _named_document(ctx: _Ctx, noun: Token, earlier: Sequence[tuple[_Cand, _Source]]) -> str | None:
+    """"the report" is the report named last: "a report by Foreign Policy", "Foreign Policy:
+    …" in a headline, "…, the Observatory reported"."""
+    doc = ctx.doc
+    word = noun.lower_
+    for cand, previous in reversed(earlier):
+        if previous.name is None or previous.span is None:
+            continue
+        lo, hi = previous.span
+        headline = cand.rule == "colon" or cand.rule.startswith("headline:")
+        if word in doc[lo : hi + 1].text.lower() or cand.kind == "report" or headline \
+                or doc[cand.head].lemma_.lower() == noun.lemma_.lower():
+            return previous.name
+    return None
+
+
+def _earlier_affiliation(ctx: _Ctx, head: str, earlier: Sequence[tuple[_Cand, _Source]]) -> str | None:
+    """"the official" is the anonymous official met before ("a US official"): same affiliation."""
+    doc = ctx.doc
+    for _, previous in reversed(earlier):
+        if previous.anonymous and previous.span is not None and previous.affiliation \
+                and doc[previous.span[1]].lower_ == head:
+            return previous.affiliation
+    return None
+
+
+def _document_full_name(ctx: _Ctx, name: str) -> str:
+    """A surname as the full name the document gives its owner ("Sudani" -> "Mohammed Shia
+    al-Sudani"): the longest PERSON entity whose last word is the surname, with or without a
+    particle ("al-")."""
+    want = name.lower()
+    best = name
+    for e in ctx.ents:
+        if e.label_ != "PERSON" or len(e) < 2:
+            continue
+        last = e[-1].lower_
+        for particle in ctx.lex.surname_particles:
+            if last.startswith(particle):
+                last = last[len(particle):]
+                break
+        if last == want:
+            full = _person_name(ctx, e)
+            if len(full) > len(best):
+                best = full
+    return best
+
+
+def _speaker_of_own_words(ctx: _Ctx, cands: Sequence[_Cand], described: list[_Source], i: int) -> _Source:
+    """A pronoun source inside the content of the attribution it is nested in: first person
+    inside a quotation is the quoted speaker ("I think …" in McGurk's words); he, she or it left
+    unresolved is that speaker when the speaker can be one ("the government stated that it …")."""
+    doc = ctx.doc
+    c, d = cands[i], described[i]
+    if c.parent is None or d.span is None or d.span[0] != d.span[1]:
+        return d
+    tok = doc[d.span[0]]
+    low = tok.lower_
+    parent = described[c.parent]
+    if parent.span is None:
+        return d
+    inside = any(s <= tok.idx < e for s, e in cands[c.parent].content + cands[c.parent].extra_parts)
+    if not inside:
+        return d
+    speaker_is_person = parent.role is not None or any(
+        e.label_ == "PERSON" and parent.span[0] <= e.start and e.end - 1 <= parent.span[1]
+        for e in ctx.ents) or doc[parent.span[0]].lower_ in ("he", "she", "i")
+    if low in _FIRST_PERSON and ctx.quote_of_token(tok) is not None:
+        if low in ("we", "us") and parent.affiliation:
+            return _Source(d.span, parent.affiliation, None, None, False)
+        return _Source(d.span, parent.name, parent.role, parent.affiliation, parent.anonymous)
+    if d.name is None and parent.name is not None and (
+        (low in ("it", "its") and not speaker_is_person)
+        or (low in ("he", "she") and speaker_is_person)
+    ):
+        return _Source(d.span, parent.name, parent.role, parent.affiliation, parent.anonymous)
+    return d

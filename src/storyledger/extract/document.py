@@ -87,14 +87,16 @@ def _timed(times: StageTimes | None, stage: str, work: Callable[[], Any],
 def _innermost(attributions: tuple[Attribution, ...], start: int, end: int,
                parsed: Doc) -> Attribution | None:
     """The innermost attribution with a source that asserts the span: one whose content is a
-    clause ("was believed to have deployed …" has no source, so "Newsweek adds" holds). A noun
-    phrase content ("demanded the withdrawal of the some 600 troops") is the outlet's own
-    description of what was demanded, so its numbers are the outlet's."""
+    clause ("was believed to have deployed …" has no source, so "Newsweek adds" holds), or a
+    report of what happened ("Sputnik Arabic reported two withdrawals of around 50 troops": the
+    figure is the reporter's). Another noun phrase content ("demanded the withdrawal of the
+    some 600 troops") is the outlet's own description of what was demanded, so its numbers are
+    the outlet's."""
     holding = [a for a in attributions if a.content.start <= start and end <= a.content.end]
     for attribution in sorted(holding, key=lambda a: a.content.end - a.content.start):
         content = parsed.char_span(attribution.content.start, attribution.content.end, alignment_mode="expand")
-        if attribution.source is not None and content is not None \
-                and any(t.pos_ in ("VERB", "AUX") for t in content):
+        if attribution.source is not None and content is not None and (
+                attribution.kind == "report" or any(t.pos_ in ("VERB", "AUX") for t in content)):
             return attribution
     return None
 
