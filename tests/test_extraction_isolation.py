@@ -67,10 +67,10 @@ def assert_isolated(db: str, report, problems, kind: str, stage: str) -> None:
 def test_an_extractor_that_raises_spoils_only_its_document(tmp_path, db, monkeypatch):
     real = document_module.extract_quantities
 
-    def faulty(parsed):
+    def faulty(parsed, timexes):
         if MARKER in parsed.text:
             raise ValueError("injected fault")
-        return real(parsed)
+        return real(parsed, timexes)
 
     monkeypatch.setattr(document_module, "extract_quantities", faulty)
     report, problems = run_build(db, write_corpus(tmp_path), Engine())

@@ -221,10 +221,30 @@ def test_coordination_shares_the_unit():
         "He met her at 2 pm on 12/05/2021.",
         "Results for 2013-14 were lower.",
         "Flights resumed at eleven o'clock.",
+        "The poll ran Dec. 6-9 among likely voters.",
+        "Flooding closed the road on 21 Oct and again later.",
+        "UPDATED AT 4:05 PM NOVEMBER 15, 2019",
+        "The talks ended on SEPT. 4.",
     ],
 )
 def test_dates_times_ordinals_are_not_quantities(text):
     assert extract_quantities_from_text(text) == []
+
+
+def test_a_day_range_is_not_a_quantity_beside_one():
+    qs = extract_quantities_from_text("The survey, taken March 11-13, found 40 percent support.")
+    assert [(q.text, q.unit) for q in qs] == [("40 percent", "percent")]
+
+
+def test_dates_come_from_the_time_expressions_given():
+    from storyledger.extract.nlp import load_nlp
+    from storyledger.extract.timex import tag_time_expressions
+
+    doc = load_nlp()("He wrote on Feb 2 that 30 trucks came.")
+    timexes = tag_time_expressions(doc.text, None, doc=doc)
+    assert [q.text for q in extract_quantities(doc, timexes)] == ["30 trucks"]
+    # without the time expressions nothing says "Feb 2" is a date (the parser does not either)
+    assert [q.text for q in extract_quantities(doc, [])] == ["2", "30 trucks"]
 
 
 def test_identifiers_are_not_quantities():
@@ -239,10 +259,12 @@ def test_one_needs_a_countable_noun_or_unit():
 
 def test_pure_and_serialisable():
     from storyledger.extract.nlp import load_nlp
+    from storyledger.extract.timex import tag_time_expressions
 
     doc = load_nlp()("The army moved 40 tanks and 3,000 troops.")
-    first = extract_quantities(doc)
-    assert first == extract_quantities(doc)  # deterministic, doc not modified
+    timexes = tag_time_expressions(doc.text, None, doc=doc)
+    first = extract_quantities(doc, timexes)
+    assert first == extract_quantities(doc, timexes)  # deterministic, doc not modified
     d = first[0].to_dict()
     assert d["value"] == 40 and d["modifiers"] == [] and d["text"] == "40 tanks"
     assert set(d) >= {

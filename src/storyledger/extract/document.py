@@ -150,7 +150,7 @@ def extract_document(doc: Document, parsed: Doc, times: StageTimes | None = None
                      tracker)
     attributions = tuple(_timed(times, "attribution",
                                 lambda: extract_attributions(parsed, outlet=doc.outlet), tracker))
-    quantities = _timed(times, "quantities", lambda: extract_quantities(parsed), tracker)
+    quantities = _timed(times, "quantities", lambda: extract_quantities(parsed, timexes), tracker)
     in_context = _timed(times, "quantities",
                         lambda: quantities_in_context(doc, parsed, quantities, timexes, attributions), tracker)
     claims = _timed(times, "claims", lambda: extract_claims(

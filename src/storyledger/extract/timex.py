@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc
 
-__all__ = ["TimeExpression", "tag_time_expressions"]
+__all__ = ["TimeExpression", "month_of", "month_rules", "tag_time_expressions"]
 
 PAST, FUTURE, NONE = "past", "future", None
 
@@ -96,6 +96,7 @@ class _Grammar:
     future_cues: frozenset
     past_cues: frozenset
     past_exceptions: frozenset
+    month_rules: frozenset[str]  # rules that read a calendar month
 
 
 def _macros(lex: dict) -> dict[str, str]:
@@ -149,10 +150,13 @@ def _grammar() -> _Grammar:
     lex = json.loads(_read_resource("lexicon.json"))
     macros = _macros(lex)
     rules: list[_Rule] = []
+    month_rules: set[str] = set()
     for line in _read_resource("patterns.tsv").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
         name, typ, norm, pattern = line.split("\t", 3)
+        if "<<MONTH" in pattern:
+            month_rules.add(name)
         pattern = _MACRO_RE.sub(lambda m: macros[m.group(1)], pattern)
         # Word boundary at both ends unless the pattern handles it itself.
         rx = re.compile(r"(?<![\w])" + pattern + r"(?![\w])")
@@ -167,7 +171,20 @@ def _grammar() -> _Grammar:
         seasons=lex["seasons"], pods=lex["parts_of_day"],
         future_cues=frozenset(cues["future"]), past_cues=frozenset(cues["past"]),
         past_exceptions=frozenset(cues["past_exceptions"]),
+        month_rules=frozenset(month_rules),
     )
+
+
+def month_rules() -> frozenset[str]:
+    """The names of the grammar rules that read a calendar month ("June 2018", "5 March", "mid-June",
+    "the quarter ended June 30"): a ``TimeExpression`` with one of these as its ``rule`` is a date
+    told by its month."""
+    return _grammar().month_rules
+
+
+def month_of(word: str) -> int | None:
+    """The month a name or abbreviation stands for ("June", "Sept.", "DEC" -> 6, 9, 12), else None."""
+    return _grammar().month.get(_norm_word(word))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -469,14 +486,6 @@ _YEAR_BAD_BEFORE = re.compile(
     r"(?:\b(?:No|no|number|Number|Room|room|Flight|flight|Route|route|Highway|Apt|Suite|page|"
     r"Page|pages|about|some|nearly|almost|than|over|of|and|to|from|by)\.?|[$#\u00a3]|-)\s*$"
 )
-
-
-def _year_from(m: re.Match, ctx: _Ctx) -> int | None:
-    y = m.groupdict().get("year")
-    if y:
-        yi = int(y)
-        return yi
-    return None
 
 
 def _yrel_year(yrel: str | None, anchor: dt.date | None) -> tuple[int | None, bool]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .candidate import Candidate, tokens_for
+from .dates import is_month_name
 from .lexicon import Lexicon
 from .scope import PLACE_ENTS, SCOPE_PREPS
 
@@ -100,20 +101,7 @@ def counted_noun(doc: Doc, c: Candidate, lex: Lexicon) -> None:
         if (
             head is not None
             and head.ent_type_ in ("DATE", "TIME")
-            and head.lower_
-            in (
-                "january",
-                "february",
-                "march",
-                "april",
-                "june",
-                "july",
-                "august",
-                "september",
-                "october",
-                "november",
-                "december",
-            )
+            and is_month_name(head)
         ):
             head = None
     if head is None or head.i < last.i:

@@ -4,22 +4,19 @@ numbers that read as dates once the parse is known."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..timex import TimeExpression, month_of, month_rules
 from .candidate import Candidate, tokens_for
 
 if TYPE_CHECKING:  # pragma: no cover
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span, Token
 
-_MONTHS = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
-    r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
-)
-_DAYNUM = r"\d{1,2}(?:st|nd|rd|th)?"
+# Dates the time tagger does not read by month: numeric dates, clock times, decades, year spans,
+# ordinals, fiscal periods.
 _BLOCK_RES = [
-    re.compile(rf"\b{_MONTHS}\s+{_DAYNUM}(?:\s*,\s*\d{{4}})?(?![\w])"),
-    re.compile(rf"\b{_DAYNUM}\s+(?:of\s+)?{_MONTHS}(?:\s*,?\s*\d{{4}})?(?![\w])"),
-    re.compile(rf"\b{_MONTHS}\s*,?\s+\d{{4}}\b"),
     re.compile(r"(?<![\w.,])\d{1,4}[/.-]\d{1,2}[/.-]\d{2,4}(?!\w|\.\d)"),  # 25/01/2024, 2024-01-25
     re.compile(r"(?<![\w.])\d{1,2}:\d{2}(?::\d{2})?(?:\s*(?:[aApP]\.?[mM]\.?)(?![A-Za-z]))?"),
     re.compile(r"(?<![\w.])\d{1,2}(?:\.[0-5]\d)?\s*(?:[ap]\.m\.|[AP]\.M\.|am|pm|AM|PM)(?![A-Za-z])"),
@@ -41,16 +38,33 @@ _DATE_PREP_RE = re.compile(
 )
 
 
-def blocked_spans(text: str) -> list[tuple[int, int]]:
-    spans = []
+_DAY_BEFORE_MONTH = re.compile(r"\s+(?:of\s+)?")
+
+
+@dataclass(frozen=True)
+class DateSpans:
+    """Where the text is a date: no number inside one of these spans is a quantity."""
+
+    spans: list[tuple[int, int]]
+
+    def blocks(self, s: int, e: int) -> bool:
+        return any(bs < e and s < be for bs, be in self.spans)
+
+
+def date_spans(text: str, time_expressions: Iterable[TimeExpression]) -> DateSpans:
+    """The dates of ``text``: its time expressions told by a month ("June 2018", "5 March"), and
+    the date shapes above."""
+    by_month = month_rules()
+    spans = [(t.start, t.end) for t in time_expressions if t.rule in by_month]
     for rx in _BLOCK_RES:
         for m in rx.finditer(text):
             spans.append((m.start(), m.end()))
-    return spans
+    return DateSpans(spans)
 
 
-def in_blocked(s: int, e: int, blocked: list[tuple[int, int]]) -> bool:
-    return any(bs < e and s < be for bs, be in blocked)
+def is_month_name(token: Token) -> bool:
+    """A capitalised month name or abbreviation ("June", "Sept.", "DEC"), by the time tagger's table."""
+    return token.text[:1].isupper() and month_of(token.text) is not None
 
 
 def _is_year_like(c: Candidate) -> bool:
@@ -65,8 +79,9 @@ def _is_year_like(c: Candidate) -> bool:
 
 
 def is_date_after_parse(doc: Doc, text: str, c: Candidate) -> bool:
-    """A year that counts nothing or follows a date preposition ("in 2013"), or a bare number in
-    the parser's date with a month ("the 5 and 6 June talks"), is a date."""
+    """A year that counts nothing or follows a date preposition ("in 2013"), a bare number in the
+    parser's date with a month ("Dec. 6-9"), or a day number before a month name ("21 Oct") is a
+    date."""
     if _is_year_like(c) and c.approx is None:
         before = text[max(0, c.start - 30) : c.start]
         if (
@@ -76,13 +91,17 @@ def is_date_after_parse(doc: Doc, text: str, c: Candidate) -> bool:
             or _span_ent(doc, c) in ("DATE",)
         ):
             return True
+    if c.value is None or c.is_word or c.unit is not None:
+        return False
+    if c.head is None:
+        return _span_ent(doc, c) in ("DATE", "TIME") and any(is_month_name(t) for t in _entity(doc, c))
+    # a day before its month, where the time tagger reads none ("21 Oct" without the full stop)
     return (
-        c.value is not None
-        and not c.is_word
-        and c.unit is None
-        and c.head is None
-        and _span_ent(doc, c) in ("DATE", "TIME")
-        and re.search(rf"\b{_MONTHS}\b", _ent_text(doc, c)) is not None
+        c.is_int
+        and 1 <= c.value <= 31
+        and c.head_tok is not None
+        and is_month_name(c.head_tok)
+        and _DAY_BEFORE_MONTH.fullmatch(text, c.num_end, c.head_tok.idx) is not None
     )
 
 
@@ -98,12 +117,13 @@ def _span_ent(doc: Doc, c: Candidate) -> str:
     return span[0].ent_type_
 
 
-def _ent_text(doc: Doc, c: Candidate) -> str:
+def _entity(doc: Doc, c: Candidate) -> Span | tuple[()]:
+    """The parser's entity holding the number; empty where there is none."""
     span = tokens_for(doc, c.num_start, c.num_end)
     if span is None or not len(span):
-        return ""
+        return ()
     t = span[0]
     for e in doc.ents:
         if e.start <= t.i < e.end:
-            return e.text
-    return ""
+            return e
+    return ()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from ..timex import TimeExpression, tag_time_expressions
 from .candidate import Candidate, Quantity
 from .combine import combine, inherit_from_partner, link_comparisons
 from .counted import comparative_subject, counted_noun, counts_nothing
-from .dates import blocked_spans, in_blocked, is_date_after_parse, is_year_after_date_preposition
+from .dates import date_spans, is_date_after_parse, is_year_after_date_preposition
 from .lexicon import Lexicon, lexicon
 from .measure import doc_demonyms, finalise
 from .numbers import number_atoms, vague_atoms
@@ -18,17 +20,21 @@ if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc
 
 
-def extract_quantities(doc: Doc) -> list[Quantity]:
-    """All quantity mentions in a parsed document, in text order (pure; the doc is not modified)."""
+def extract_quantities(doc: Doc, time_expressions: Iterable[TimeExpression]) -> list[Quantity]:
+    """All quantity mentions in a parsed document, in text order (pure; the doc is not modified).
+
+    ``time_expressions`` are the document's, from ``tag_time_expressions``: a number in a date told
+    by its month ("June 2018", "5 March") is not a quantity.
+    """
     lex = lexicon()
     text = doc.text
-    blocked = blocked_spans(text)
-    kept = _with_units(text, number_atoms(text, lex, blocked), lex)
-    add_article_units(text, lex, kept, blocked)
+    dates = date_spans(text, time_expressions)
+    kept = _with_units(text, number_atoms(text, lex, dates), lex)
+    add_article_units(text, lex, kept, dates)
     for v in vague_atoms(text, lex):
         if any(c.num_start < v.end and v.start < c.end for c in kept):
             continue
-        if in_blocked(v.start, v.end, blocked):
+        if dates.blocks(v.start, v.end):
             continue
         u = parse_unit(text, v.end, lex, digits=False)
         if u is not None and u.num and u.kind not in ("count", "currency"):
@@ -101,7 +107,9 @@ def _with_units(text: str, cands: list[Candidate], lex: Lexicon) -> list[Candida
 
 
 def extract_quantities_from_text(text: str) -> list[Quantity]:
-    """Parse ``text`` with the shared spaCy pipeline and extract its quantities."""
+    """Parse ``text`` with the shared spaCy pipeline and extract its quantities (no publication
+    date: the time expressions are only needed for where they are)."""
     from storyledger.extract.nlp import load_nlp
 
-    return extract_quantities(load_nlp()(text))
+    doc = load_nlp()(text)
+    return extract_quantities(doc, tag_time_expressions(text, None, doc=doc))

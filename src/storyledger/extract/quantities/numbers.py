@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from .candidate import Candidate
-from .dates import in_blocked
+from .dates import DateSpans
 from .lexicon import Lexicon
 
 SUPERSCRIPT = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
@@ -369,9 +369,9 @@ def vague_atoms(text: str, lex: Lexicon) -> list[Candidate]:
     return out
 
 
-def number_atoms(text: str, lex: Lexicon, blocked: list[tuple[int, int]]) -> list[Candidate]:
-    """Digit and word numbers in text order, the longest where they overlap, none inside a blocked
-    (date or time) span, and no two bare digit groups side by side ("245 23 yen")."""
+def number_atoms(text: str, lex: Lexicon, dates: DateSpans) -> list[Candidate]:
+    """Digit and word numbers in text order, the longest where they overlap, none inside a date or
+    time, and no two bare digit groups side by side ("245 23 yen")."""
     atoms = _digit_atoms(text, lex) + _word_atoms(text, lex)
     atoms.sort(key=lambda c: (c.num_start, -c.num_end))
     # drop overlaps (keep the first / longest)
@@ -380,7 +380,7 @@ def number_atoms(text: str, lex: Lexicon, blocked: list[tuple[int, int]]) -> lis
     for c in atoms:
         if c.num_start < last_end:
             continue
-        if in_blocked(c.num_start, c.num_end, blocked):
+        if dates.blocks(c.num_start, c.num_end):
             continue
         cands.append(c)
         last_end = c.num_end

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .candidate import Candidate
-from .dates import in_blocked
+from .dates import DateSpans
 from .lexicon import Lexicon, UnitInfo
 from .numbers import SUPERSCRIPT
 
@@ -436,7 +436,7 @@ _ARTICLE_UNIT_STOP = frozenset(
 )
 
 
-def add_article_units(text: str, lex: Lexicon, kept: list[Candidate], blocked: list[tuple[int, int]]) -> None:
+def add_article_units(text: str, lex: Lexicon, kept: list[Candidate], dates: DateSpans) -> None:
     """Append to ``kept`` each article + unit that is an amount: "a gallon", "one pound", "A kibibyte",
     "half a mile" (not time units: "a day", "a second"); ``kept`` grows as they are found."""
     for m in re.finditer(r"\b(?P<a>[Aa]n?|[Oo]ne)\s+(?=[A-Za-z])", text):
@@ -457,7 +457,7 @@ def add_article_units(text: str, lex: Lexicon, kept: list[Candidate], blocked: l
             continue
         if any(c.start < u.end and m.start() < c.end for c in kept):
             continue
-        if in_blocked(m.start(), u.end, blocked):
+        if dates.blocks(m.start(), u.end):
             continue
         if re.search(r"(?:\d|per|each)\s*$", text[max(0, m.start() - 12) : m.start()]):
             continue
