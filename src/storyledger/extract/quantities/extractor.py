@@ -12,9 +12,10 @@ from .counted import comparative_subject, counted_noun, counts_nothing
 from .dates import date_spans, is_date_after_parse, is_year_after_date_preposition
 from .lexicon import Lexicon, lexicon
 from .measure import doc_demonyms, finalise
+from .money import add_price_per_unit
 from .numbers import number_atoms, vague_atoms
 from .scope import dominant_place, scope
-from .units import add_article_units, add_price_per_unit, attach_units, parse_unit
+from .units import add_article_units, attach_units, parse_unit
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from .candidate import Candidate
 from .dates import DateSpans
 from .lexicon import Lexicon, UnitInfo
+from .money import money_per_noun, pound_is_money
 from .numbers import SUPERSCRIPT
 
 _ATTACHED_MULT_RE = re.compile(r"(?P<m>bn|bln|mln|mn|mil|tn|trn|k|K|M|m|B|b|T)(?![A-Za-z0-9])")
@@ -22,22 +23,10 @@ _WORD_MULT_RE = re.compile(
 )
 _SUFFIX_CURRENCY_RE = re.compile(r"\s?(?P<c>€|\$|£|¥|₹|₽|₺|₩)")
 _TIME_AFTER_RE = re.compile(r"\s?(?:[ap]\.m\.|[AP]\.M\.|am|pm|AM|PM)(?![A-Za-z])")
-
-_MONEY_CONTEXT = re.compile(
-    r"\b(spen[dt]|spending|cost|costs|paid|pay|pays|price|priced|worth|fund\w*|budget|salary|"
-    r"earn\w*|fine[ds]?|sell|sold|buy|bought|revenue|profit|loan|debt|donat\w*|invest\w*|"
-    r"bill|bills|tax|taxes|raise[ds]?|owe[ds]?|wage|wages)\b",
-    re.I,
-)
-_MASS_CONTEXT = re.compile(
-    r"\b(weigh\w*|heavy|heavier|lighter|bag|bags|sack|lbs?|mass|kilo\w*|load)\b",
-    re.I,
-)
 _INCH_NEXT = re.compile(
     r"\s*(?:[.,;:!?)\]]|$|(?:thick|long|wide|tall|high|deep|across|in diameter|diameter|"
     r"x|by|gap|screen|display|pipe|barrel|blade|long)\b)"
 )
-
 
 
 @dataclass
@@ -301,7 +290,7 @@ def attach_units(text: str, c: Candidate, lex: Lexicon) -> bool:
             c.unit = u.name
             c.end = u.end
         else:
-            _money_per_noun(text, c)
+            money_per_noun(text, c)
         return True
     u = parse_unit(text, e, lex, digits=not c.is_word)
     if u is not None:
@@ -335,67 +324,23 @@ def attach_units(text: str, c: Candidate, lex: Lexicon) -> bool:
             c.unit_kind = u.kind
             c.end = u.end
             if c.unit == "pound-mass" and text[e : u.end].strip().lower().startswith("pound"):
-                if _pound_is_money(text, c):
+                if pound_is_money(text, c):
                     c.unit = "GBP" + c.unit[len("pound-mass") :]
                     c.unit_kind = "currency"
             if c.unit_kind == "currency" and not u.den:
-                _money_per_noun(text, c)
+                money_per_noun(text, c)
             return True
     # "pounds" as a word is in no table entry: resolve here
     pm = re.match(r"[ \u00a0-]?(pounds?)(?![A-Za-z])", text[e:], re.I)
     if pm:
         c.end = e + pm.end()
-        if _pound_is_money(text, c):
+        if pound_is_money(text, c):
             c.unit, c.unit_kind = "GBP", "currency"
-            _money_per_noun(text, c)
+            money_per_noun(text, c)
         else:
             c.unit, c.unit_kind = "pound-mass", "mass"
         return True
     return True
-
-
-def _pound_is_money(text: str, c: Candidate) -> bool:
-    sent_s = max(text.rfind(".", 0, c.start), text.rfind("\n", 0, c.start)) + 1
-    sent_e = min([x for x in (text.find(". ", c.end), text.find("\n", c.end)) if x >= 0] or [len(text)])
-    ctx = text[sent_s:sent_e]
-    if re.search(r"\b(Syrian|Egyptian|Lebanese|Sudanese)\s+pounds?\b", text[c.start : c.end + 12]):
-        return True
-    if re.match(r"[ -]?pounds?\s+(?:bag|sack|box|of)\b", text[c.num_end :], re.I):
-        return False
-    if c.rule == "multiplier" and (c.value or 0) >= 1000:
-        return bool(_MONEY_CONTEXT.search(ctx)) or not _MASS_CONTEXT.search(ctx)
-    if _MASS_CONTEXT.search(ctx) or re.match(r"[ -]?pounds?\s+(bag|sack|box|of)\b", text[c.num_end :], re.I):
-        return False
-    return bool(_MONEY_CONTEXT.search(ctx))
-
-
-def _money_per_noun(text: str, c: Candidate) -> None:
-    m = re.match(r"\s+(?:per|a|an|each)\s+([a-z]+)(?![A-Za-z])", text[c.end :])
-    if (
-        m
-        and m.group(1) not in ("year", "month", "week", "day", "hour")
-        and m.group(1)
-        not in (
-            "and",
-            "or",
-            "the",
-            "of",
-            "in",
-            "to",
-            "a",
-            "an",
-            "for",
-            "from",
-            "further",
-            "total",
-            "lot",
-            "bit",
-        )
-    ):
-        c.extra["per_noun"] = (m.group(1), c.end + m.end())
-    elif m:
-        c.unit = f"{c.unit} per {m.group(1)}"
-        c.end = c.end + m.end()
 
 
 _ARTICLE_UNIT_STOP = frozenset(
@@ -479,24 +424,3 @@ def add_article_units(text: str, lex: Lexicon, kept: list[Candidate], dates: Dat
             c.value = 0.5 if hm.group(1).lower() == "half" else 0.25
             c.rule = "fraction_words"
         kept.append(c)
-
-
-PRICE_LOOKBACK = 400
-
-
-def add_price_per_unit(text: str, final: list[Candidate]) -> None:
-    """"The cost of one barrel ... is $38": a price per unit."""
-    for c in final:
-        if c.unit_kind == "currency" and c.unit and " per " not in c.unit and not c.extra.get("per_noun"):
-            # Look back within the sentence, and never further than PRICE_LOOKBACK characters:
-            # text with no full stop would otherwise be searched whole for every quantity.
-            lookback = max(0, c.start - PRICE_LOOKBACK)
-            sent_start = max(lookback, text.rfind(". ", lookback, c.start) + 1,
-                             text.rfind("\n", lookback, c.start) + 1)
-            pm = re.search(
-                r"\b(?:cost|price|value|worth)\s+of\s+(?:one|a|an|each|a\s+single|1)\s+"
-                r"(?:\w+\s+){0,1}?([a-z]+)\b(?!\s+of\s+\d)",
-                text[sent_start : c.start],
-            )
-            if pm and not re.search(r"\d", text[sent_start + pm.end() : c.start]):
-                c.extra["per_noun"] = (pm.group(1), c.end)
