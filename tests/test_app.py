@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from pathlib import Path
@@ -21,12 +22,72 @@ def client(seeds_db: str) -> TestClient:
         yield c
 
 
+def _thread_id(client: TestClient) -> str:
+    return client.get("/api/threads").json()["items"][0]["thread_id"]
+
+
 def test_pages_render(client: TestClient):
-    for url in ("/", "/documents", "/claims", "/attributions", "/quantities"):
+    for url in ("/", "/documents", "/claims", "/attributions", "/quantities", "/threads",
+                f"/threads/{_thread_id(client)}", "/contradictions", "/series", "/sources"):
         response = client.get(url)
         assert response.status_code == 200, url
         assert "script-src 'none'" in response.headers["content-security-policy"]
+        assert not re.search(r"\sstyle\s*=", response.text), url  # the CSP allows no inline style
     assert client.get("/documents").text.count('href="/documents/') >= 6
+
+
+def test_views_of_the_story(client: TestClient):
+    """Threads, a thread, contradictions, series and sources, as pages and JSON from one read API."""
+    threads = client.get("/api/threads").json()
+    assert threads["total"] >= 1 and "withdraw" in threads["items"][0]["label"].lower()
+    thread = client.get(f"/api/threads/{threads['items'][0]['thread_id']}", params={"limit": 5}).json()
+    assert len(thread["claims_page"]["items"]) == 5 and thread["claims_page"]["total"] > 5
+    dates = [c["date"] for c in client.get(f"/api/threads/{thread['thread_id']}", params={"limit": 200}).json()
+             ["claims_page"]["items"]]
+    dated = [d for d in dates if d]
+    assert dated == sorted(dated) and dates[:len(dated)] == dated  # by date, undated last
+    page = client.get(f"/threads/{thread['thread_id']}").text
+    assert "First report" in page and "Denied by" in page and "Timeline, by source" in page
+    assert client.get("/threads/t-nope").status_code == 404
+    contradictions = client.get("/api/contradictions", params={"kind": "disagreement"}).json()
+    assert contradictions["total"] >= 1
+    assert all(x["kind"] == "disagreement" and x["a"]["source"] and x["b"]["source"] for x in contradictions["items"])
+    pairs = [(x["thread_id"], x["kind"], *sorted((x["a"]["source"], x["b"]["source"])))
+             for x in contradictions["items"]]
+    assert len(pairs) == len(set(pairs))  # one row per pair of sources
+    sources = client.get("/api/sources", params={"kind": "outlet"}).json()
+    assert sources["items"] and all(s["kind"] == "outlet" for s in sources["items"])
+    assert set(sources["items"][0]["outcomes"]) == {"supported", "denied", "contested", "open"}
+    series = client.get("/api/series").json()
+    keys = [s["measure_key"] for s in series["items"]]
+    assert "US troops · Syria" in keys and "day" not in keys and "nations" not in keys
+
+
+def test_measure_names_are_forgiving(client: TestClient):
+    for name in ("US troops · Syria", "us troops syria", "US-troops, Syria"):
+        troops = client.get("/api/quantities", params={"measure": name, "limit": 200}).json()
+        assert {900.0, 1723.0, 1251.0, 2000.0, 600.0} <= {q["value"] for q in troops["items"]}, name
+    series = client.get("/api/series", params={"measure": "us troops syria"}).json()
+    assert [s["measure_key"] for s in series["items"]] == ["US troops · Syria"] and series["items"][0]["points"]
+    unknown = client.get("/api/series", params={"measure": "US soldiers"}).json()
+    assert unknown["total"] == 0 and "US troops · Syria" in unknown["suggestions"]
+    page = client.get("/series", params={"measure": "US soldiers"}).text
+    assert 'id="suggestions"' in page and "US troops · Syria" in page
+
+
+def test_documents_by_date_undated_last(client: TestClient):
+    items = client.get("/api/documents").json()["items"]
+    dates = [d["published"] for d in items]
+    dated = [d for d in dates if d]
+    assert dated == sorted(dated) and dates == dated + [None] * (len(dates) - len(dated))
+
+
+@pytest.mark.parametrize("q", ["U.S.", "Pentagon's", "1,723", '"Foreign Policy"', "withdraw*", "ISIS)", '"unbalanced'])
+def test_search_takes_what_people_type(client: TestClient, q: str):
+    response = client.get("/api/search", params={"q": q})
+    assert response.status_code == 200, response.text
+    if q != '"unbalanced':
+        assert response.json()["total"] >= 1, q
 
 
 def test_search_filters_and_pagination(client: TestClient):
@@ -64,8 +125,12 @@ def test_stance_filter(client: TestClient, seeds_db: str):
 
 def test_errors_share_one_json_shape(client: TestClient):
     for url, params, status, code in (
-        ("/api/search", {"q": '"unbalanced'}, 400, "bad_query"),
-        ("/api/search", {"q": "AND OR"}, 400, "bad_query"),
+        ("/api/search", {"q": '"unbalanced', "syntax": "fts"}, 400, "bad_query"),
+        ("/api/search", {"q": "AND OR", "syntax": "fts"}, 400, "bad_query"),
+        ("/api/search", {"q": "...", }, 400, "bad_query"),
+        ("/api/search", {"q": "troops", "syntax": "regex"}, 400, "bad_parameter"),
+        ("/api/series", {"measure": "troops", "polarity": "negated"}, 400, "bad_parameter"),
+        ("/api/threads/nope", {}, 404, "not_found"),
         ("/api/documents", {"limit": "many"}, 400, "bad_parameter"),
         ("/api/documents", {"date_from": "yesterday"}, 400, "bad_parameter"),
         ("/api/documents/nope", {}, 404, "not_found"),
@@ -76,7 +141,7 @@ def test_errors_share_one_json_shape(client: TestClient):
         body = response.json()
         assert set(body) == {"error"} and set(body["error"]) == {"status", "code", "message"}
         assert body["error"]["status"] == status and body["error"]["code"] == code and body["error"]["message"]
-    page = client.get("/documents", params={"q": '"unbalanced'})
+    page = client.get("/documents", params={"q": '"unbalanced', "syntax": "fts"})
     assert page.status_code == 400 and "not valid full-text syntax" in page.text
 
 

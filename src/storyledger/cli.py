@@ -32,7 +32,18 @@ def _open(db_path: str) -> Ledger:
         raise click.ClickException(str(error)) from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The command group: a library error a command lets through becomes its one-line message
+    and exit status 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except StoryledgerError as error:
+            raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="storyledger")
 def main() -> None:
     """Turn news articles about a developing story into a ledger of claims with provenance."""
@@ -257,20 +268,24 @@ def attributions(db_path: str, as_json: bool, doc_ref: str | None, source: str |
 @main.command()
 @DB_OPTION
 @JSON_OPTION
-@click.option("--measure", help="Only measure keys containing this, e.g. \"US troops\".")
+@click.option("--measure", help="Only measures whose key holds these words, case and punctuation aside, "
+                                "e.g. \"US troops Syria\".")
 @click.option("--doc", "doc_ref", metavar="DOC", help="Only this document (id, prefix or PATH[#N]).")
 def quantities(db_path: str, as_json: bool, measure: str | None, doc_ref: str | None) -> None:
     """List quantities with what they count, their measure key, as-of time and source."""
+    from .present.figures import value_text
+    from .store.links import resolve_measures
+
     with _open(db_path) as ledger:
-        records = ledger.quantities(measure=measure, doc_id=_doc_filter(ledger, doc_ref))
+        keys = set(resolve_measures(ledger, measure)) if measure else None
+        records = [r for r in ledger.quantities(doc_id=_doc_filter(ledger, doc_ref))
+                   if keys is None or r["measure_key"] in keys]
     if as_json:
         _print_json(records)
         return
     for r in records:
-        value = r["value"] if r["value"] is not None else f"{r['low']}–{r['high']}"
         as_of = f"{r['as_of']} ({r['as_of_source']})" if r["as_of"] else "undated"
-        click.echo(f"{r['measure_key']:<32} {r['approx'] or '':<10} {value!s:<10} {as_of:<24} "
-                   f"{r['source'] or '-'}: {r['text']!r}")
+        click.echo(f"{r['measure_key']:<32} {value_text(r):<22} {as_of:<24} {r['source'] or '-'}: {r['text']!r}")
 
 
 @main.command()

@@ -29,10 +29,11 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import LedgerError, QueryError, StoryledgerError
+from ..store import links as sql_links
 from ..store.ledger import Ledger, open_ledger
-from . import queries
+from . import queries, story
 from .highlight import anchor_id, snippet_markup
-from .report import document_view, environment, series_views, stylesheet
+from .report import document_view, environment, series_views, story_context, stylesheet
 from .serving import DEFAULT_TIME_BUDGET, HostCheck
 
 PAGE_SIZE = 25
@@ -97,8 +98,9 @@ def checked_filters(params: Any, accepted: tuple[str, ...], listing: str) -> que
             continue  # an empty form field means "any"
         applies = [k for k, v in queries.LISTING_FILTERS.items() if name in v]
         where = f"it filters {', '.join(applies)}" if applies else "no listing takes it"
-        raise AppError(400, "bad_parameter", f"{name}: {listing} cannot be filtered by {name} ({where}); "
-                       f"this listing takes {', '.join(accepted)}, offset and limit")
+        takes = f"this listing takes {', '.join(accepted)}, offset and limit" if accepted else \
+            "this page takes only offset and limit"
+        raise AppError(400, "bad_parameter", f"{name}: {listing} cannot be filtered by {name} ({where}); {takes}")
     values: dict[str, str | None] = {}
     for name in accepted:
         value = params.get(name)
@@ -116,6 +118,9 @@ def checked_filters(params: Any, accepted: tuple[str, ...], listing: str) -> que
                            "word such as negated, plan, speech or denies)")
         if name in ("date_from", "date_to"):
             value = _checked_date(name, value)
+        if name == "syntax" and value not in queries.SYNTAXES:
+            raise AppError(400, "bad_parameter", f"syntax: {value[:40]!r} is not a search syntax; give plain (the "
+                           "words as typed, the default) or fts (SQLite full-text query syntax)")
         values[name] = value
     return queries.Filters(**values)
 
@@ -257,12 +262,66 @@ def create_app(db_path: str | Path, *, time_budget: float = DEFAULT_TIME_BUDGET,
     def static_css() -> Response:
         return Response(css, media_type="text/css")
 
+    def app_series(ledger_: Ledger, keys: list[str] | None = None, limit: int = 6) -> list[dict[str, Any]]:
+        series = series_views(ledger_, _doc_href, keys, limit)
+        for s in series:
+            s["href"] = "/series?" + urlencode({"measure": s["measure_key"]})
+        return series
+
     @get("/", response_class=HTMLResponse)
     def home(request: Request, ledger_: Ledger = Depends(ledger)) -> HTMLResponse:
         overview = queries.overview(ledger_)
-        return page(request, "app_home.html", overview=overview, timeline=queries.timeline(ledger_, limit=300),
-                    undated=queries.undated_documents(ledger_, limit=100), threads=queries.threads(ledger_),
-                    sources=queries.sources(ledger_, limit=30), outlets=queries.outlets(ledger_))
+        ctx = story_context(ledger_, main=3, series=app_series(ledger_), timeline_rows=0)
+        return page(request, "app_home.html", overview=overview, **ctx)
+
+    @get("/threads", response_class=HTMLResponse)
+    def threads_html(request: Request, f: queries.Filters = Depends(filters_by["threads"]),
+                     p: tuple = Depends(paging), ledger_: Ledger = Depends(ledger)) -> HTMLResponse:
+        result = queries.threads_page(ledger_, f, *p)
+        return page(request, "app_threads.html", result=result, f=f, links=links(request, result))
+
+    def thread_or_404(ledger_: Ledger, thread_id: str) -> dict[str, Any]:
+        _refuse_controls("thread id", thread_id)
+        row = sql_links.thread_by_id(ledger_, thread_id) if len(thread_id) <= MAX_ID_CHARS else None
+        if row is None:
+            raise AppError(404, "not_found",
+                           f"no thread {thread_id[:MAX_ID_CHARS]!r} in this ledger; /threads lists them")
+        return row
+
+    @get("/threads/{thread_id}", response_class=HTMLResponse)
+    def thread_html(request: Request, thread_id: str, p: tuple = Depends(paging),
+                    ledger_: Ledger = Depends(ledger)) -> HTMLResponse:
+        checked_filters(request.query_params, (), "a thread")
+        limit, offset = p
+        t = story.thread_story(ledger_, thread_or_404(ledger_, thread_id), timeline_rows=None,
+                               series=app_series(ledger_))
+        rows = t["timeline"]
+        result = queries.Page(rows[offset:offset + limit], len(rows), limit, offset)
+        t["timeline"] = result.items
+        return page(request, "app_thread.html", t=t, result=result, links=links(request, result))
+
+    @get("/contradictions", response_class=HTMLResponse)
+    def contradictions_html(request: Request, f: queries.Filters = Depends(filters_by["contradictions"]),
+                            p: tuple = Depends(paging), ledger_: Ledger = Depends(ledger)) -> HTMLResponse:
+        result = queries.contradictions_page(ledger_, f, *p)
+        groups = story.group_contradictions(result.items)
+        return page(request, "app_contradictions.html", result=result, groups=groups, f=f,
+                    links=links(request, result))
+
+    @get("/series", response_class=HTMLResponse)
+    def series_html(request: Request, f: queries.Filters = Depends(filters_by["series"]),
+                    p: tuple = Depends(paging), ledger_: Ledger = Depends(ledger)) -> HTMLResponse:
+        limit, offset = p
+        result, suggestions = queries.series_page(ledger_, f, min(limit, 10), offset)
+        series = app_series(ledger_, [r["measure_key"] for r in result.items], len(result.items))
+        return page(request, "app_series.html", result=result, series=series, suggestions=suggestions, f=f,
+                    links=links(request, result))
+
+    @get("/sources", response_class=HTMLResponse)
+    def sources_html(request: Request, f: queries.Filters = Depends(filters_by["sources"]),
+                     p: tuple = Depends(paging), ledger_: Ledger = Depends(ledger)) -> HTMLResponse:
+        result = queries.sources_page(ledger_, f, *p)
+        return page(request, "app_sources.html", result=result, f=f, links=links(request, result))
 
     @get("/documents", response_class=HTMLResponse)
     def documents_html(request: Request, f: queries.Filters = Depends(filters_by["documents"]),
@@ -283,8 +342,10 @@ def create_app(db_path: str | Path, *, time_budget: float = DEFAULT_TIME_BUDGET,
     def quantities_html(request: Request, f: queries.Filters = Depends(filters_by["quantities"]),
                         p: tuple = Depends(paging), ledger_: Ledger = Depends(ledger)) -> HTMLResponse:
         result = queries.quantities_page(ledger_, f, *p)
-        series = series_views(ledger_, _doc_href) if result.offset == 0 and not f.active() else []
-        return listing(request, "quantities", result, f, ledger_, series=series)
+        suggestions = []
+        if f.measure and not result.total:
+            suggestions = sql_links.measure_suggestions(sql_links.measure_keys(ledger_), f.measure)
+        return listing(request, "quantities", result, f, ledger_, suggestions=suggestions)
 
     @get("/documents/{doc_id}", response_class=HTMLResponse)
     def document_html(request: Request, doc_id: str, ledger_: Ledger = Depends(ledger)) -> HTMLResponse:
@@ -301,7 +362,7 @@ def create_app(db_path: str | Path, *, time_budget: float = DEFAULT_TIME_BUDGET,
 
     @get("/api/search")
     def api_search(request: Request, p: tuple = Depends(paging), ledger_: Ledger = Depends(ledger)) -> dict[str, Any]:
-        f = checked_filters(request.query_params, ("q",), "search")
+        f = checked_filters(request.query_params, ("q", "syntax"), "search")
         if not f.q:
             raise AppError(400, "bad_parameter", "q: give a full-text query, e.g. q=troops or q=\"troop withdrawal\"")
         return bracketed(queries.documents_page(ledger_, f, *p))
@@ -319,19 +380,45 @@ def create_app(db_path: str | Path, *, time_budget: float = DEFAULT_TIME_BUDGET,
         doc.pop("offset_map", None)
         return {**doc, **queries.document_evidence(ledger_, doc_id)}
 
-    @get("/api/claims")
-    def api_claims(f: queries.Filters = Depends(filters_by["claims"]), p: tuple = Depends(paging),
+    def api_listing(name: str, read: Callable[..., queries.Page]) -> None:
+        """GET /api/NAME: one page of the listing, filtered by what it takes."""
+
+        def endpoint(f: queries.Filters = Depends(filters_by[name]), p: tuple = Depends(paging),
+                     ledger_: Ledger = Depends(ledger)) -> dict[str, Any]:
+            return read(ledger_, f, *p).to_dict()
+
+        endpoint.__name__ = f"api_{name}"
+        get(f"/api/{name}")(endpoint)
+
+    for name, read in (("claims", queries.claims_page), ("attributions", queries.attributions_page),
+                       ("quantities", queries.quantities_page), ("threads", queries.threads_page),
+                       ("contradictions", queries.contradictions_page), ("sources", queries.sources_page)):
+        api_listing(name, read)
+
+    @get("/api/threads/{thread_id}")
+    def api_thread(request: Request, thread_id: str, p: tuple = Depends(paging),
                    ledger_: Ledger = Depends(ledger)) -> dict[str, Any]:
-        return queries.claims_page(ledger_, f, *p).to_dict()
+        checked_filters(request.query_params, (), "a thread")
+        limit, offset = p
+        thread = thread_or_404(ledger_, thread_id)
+        members, total = sql_links.thread_members(ledger_, thread["thread_id"], limit=limit, offset=offset)
+        contradictions, _ = sql_links.contradiction_page(ledger_, thread_id=thread["thread_id"], limit=500)
+        return {**thread, "claims_page": queries.Page(members, total, limit, offset).to_dict(),
+                "contradictions": contradictions, "denials": sql_links.thread_denials(ledger_, thread["thread_id"])}
 
-    @get("/api/attributions")
-    def api_attributions(f: queries.Filters = Depends(filters_by["attributions"]), p: tuple = Depends(paging),
-                         ledger_: Ledger = Depends(ledger)) -> dict[str, Any]:
-        return queries.attributions_page(ledger_, f, *p).to_dict()
-
-    @get("/api/quantities")
-    def api_quantities(f: queries.Filters = Depends(filters_by["quantities"]), p: tuple = Depends(paging),
-                       ledger_: Ledger = Depends(ledger)) -> dict[str, Any]:
-        return queries.quantities_page(ledger_, f, *p).to_dict()
+    @get("/api/series")
+    def api_series(f: queries.Filters = Depends(filters_by["series"]), p: tuple = Depends(paging),
+                   ledger_: Ledger = Depends(ledger)) -> dict[str, Any]:
+        result, suggestions = queries.series_page(ledger_, f, *p)
+        body = result.to_dict()
+        if f.measure:
+            keys = [r["measure_key"] for r in result.items]
+            points = {s["measure_key"]: s for s in queries.quantity_series(ledger_, keys)}
+            for item in body["items"]:
+                item["points"] = points[item["measure_key"]]["points"]
+                item["conflicts"] = points[item["measure_key"]]["conflicts"]
+        if suggestions:
+            body["suggestions"] = suggestions
+        return body
 
     return app

@@ -1,132 +1,260 @@
-"""Quantity charts as inline SVG, built from escaped pieces (no script, no network, prints well)."""
+"""Quantity charts as inline SVG, built from escaped pieces (no script, no network, no inline
+style: colours are classes of the stylesheet, so the app's Content-Security-Policy allows them).
+
+A chart is drawn only for a measure worth reading (see queries.chartable_measures). Values sit on
+round ticks; a range is a bar, an approximation a hollow mark, a bound an arrow; a value whose
+document is undated but has a closed estimated window sits in that window, marked "est." with
+the window drawn; values with no date at all stand apart on the right. Every label is placed
+where it overlaps no other label or mark, or left out (the table under the chart lists every
+value), and every mark links to its words.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import Markup, escape
 
+from .figures import closed_window, date_text, format_number, last_day, nice_ticks, parse_day, value_text
 from .highlight import anchor_id
 
-WIDTH, HEIGHT = 760, 260
-LEFT, RIGHT, TOP, BOTTOM = 64, 230, 16, 40  # RIGHT holds the "undated" strip
-PALETTE = ("#1f77b4", "#8c6d31", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf",
-           "#7f7f7f", "#bcbd22")
+WIDTH, HEIGHT = 860, 300
+LEFT, TOP, BOTTOM = 62, 14, 44
+STRIP = 210  # the width of the "no date" column, when there is one
+COLOURS = 10  # classes c0..c9 in the stylesheet
+CHAR_W, LINE_H = 6.3, 13.0  # a label's box at 11 px: width per character, height
+MAX_SOURCE = 24
+LOWER_WORDS = ("more than", "over", "at least", "above", "upwards of", "in excess of", "no fewer than")
+UPPER_WORDS = ("up to", "fewer than", "less than", "under", "below", "at most", "no more than", "nearly", "almost")
 
 
-def _day(value: str) -> dt.date:
-    parts = [int(p) for p in value.split("-")]
-    while len(parts) < 3:
-        parts.append(1 if len(parts) else 1)
-    return dt.date(parts[0], parts[1], parts[2])
+@dataclass
+class _Box:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
 
-
-def _fmt(value: float) -> str:
-    return f"{value:,.0f}" if abs(value) >= 100 or float(value).is_integer() else f"{value:,.2f}"
+    def hits(self, other: _Box) -> bool:
+        return self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
 
 
 def point_label(p: dict[str, Any]) -> str:
-    """The value as the text gives it: "about 2,000", "500–999", "more than 500"."""
-    if p.get("low") is not None and p.get("high") is not None and p["low"] != p["high"]:
-        core = f"{_fmt(p['low'])}–{_fmt(p['high'])}"
-    elif p.get("value") is not None:
-        core = _fmt(p["value"])
-    else:
-        core = _fmt(p["low"]) if p.get("low") is not None else "?"
-    return f"{p['approx']} {core}" if p.get("approx") else core
+    """The value as the text gives it: "about 2,000", "200–999", "more than 500"."""
+    return value_text(p)
+
+
+def placement(p: dict[str, Any]) -> dict[str, Any]:
+    """Where a value sits in time: {"day", "first", "last", "estimated", "when"} or {} when it has
+    no date. Its own as-of date first; else its document's publication date; else its document's
+    closed estimated window (the value is placed mid-window and marked)."""
+    as_of = p.get("as_of") or ""
+    first = parse_day(as_of) if as_of[:1].isdigit() else None
+    if first is not None:
+        last = last_day(as_of[:10]) or first
+        return {"day": first + (last - first) / 2, "first": first, "last": last, "estimated": last != first,
+                "when": date_text(as_of[:10])}
+    published = parse_day(p.get("published"))
+    if published is not None:
+        return {"day": published, "first": published, "last": published, "estimated": False,
+                "when": date_text(p["published"]) + " (publication)"}
+    window = closed_window(p.get("date_estimate"))
+    if window is not None:
+        first, last = window
+        return {"day": first + (last - first) / 2, "first": first, "last": last, "estimated": True,
+                "when": f"estimated {date_text(first.isoformat())} – {date_text(last.isoformat())}"}
+    return {}
+
+
+def _bound(p: dict[str, Any]) -> str | None:
+    approx = (p.get("approx") or "").lower()
+    if any(approx.startswith(w) for w in LOWER_WORDS) or (p.get("low") is not None and p.get("high") is None):
+        return "lower"
+    if any(approx.startswith(w) for w in UPPER_WORDS) or (p.get("high") is not None and p.get("low") is None):
+        return "upper"
+    return None
+
+
+def _time_ticks(first: dt.date, last: dt.date) -> list[tuple[dt.date, str]]:
+    """Round calendar ticks over first..last: days, months or years, about six of them."""
+    span = (last - first).days
+    if span <= 0:
+        return [(first, date_text(first.isoformat()))]
+    if span <= 45:
+        step = next(s for s in (1, 2, 7, 14) if span / s <= 7)
+        return [(d, f"{d.day} {date_text(d.isoformat()).split()[1]}")
+                for d in (first + dt.timedelta(days=i) for i in range(0, span + 1, step))]
+    if span <= 900:
+        months = span / 30.4
+        step = next(s for s in (1, 2, 3, 6, 12) if months / s <= 7)
+        ticks, y, m = [], first.year, first.month
+        while True:
+            d = dt.date(y, m, 1)
+            if d > last:
+                break
+            if d >= first and (m - 1) % step == 0:
+                ticks.append((d, date_text(d.isoformat()[:7])))
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return ticks or [(first, date_text(first.isoformat()[:7]))]
+    years = span / 365.25
+    step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if years / s <= 7)
+    return [(dt.date(y, 1, 1), str(y)) for y in range(first.year + 1, last.year + 1) if y % step == 0] \
+        or [(first, str(first.year))]
 
 
 def quantity_chart(series: dict[str, Any], href: Any = None) -> Markup:
-    """One chart: dated values over time on the left, undated ones apart on the right. One mark
-    per source value; a range is a vertical bar, an approximation a hollow mark, a lower bound an
-    arrow up; a conflict from the series table a red ring. Each mark links to its evidence."""
-    points = series["points"]
+    """One measure's values as an SVG chart and its legend (see the module's docstring)."""
+    e = escape
+    points = [p for p in series["points"] if any(p.get(k) is not None for k in ("value", "low", "high"))]
+    for p in points:
+        p["_when"] = placement(p)
+    dated = [p for p in points if p["_when"]]
+    undated = [p for p in points if not p["_when"]]
+    plot_right = WIDTH - 16 - (STRIP if undated else 0)
+    plot_w, plot_h = plot_right - LEFT, HEIGHT - TOP - BOTTOM
     values = [v for p in points for v in (p.get("value"), p.get("low"), p.get("high")) if v is not None]
-    top = max(values) * 1.12 if values else 1.0
-    bottom = 0.0 if not values or min(values) >= 0 else min(values) * 1.12
-    plot_w = WIDTH - LEFT - RIGHT
-    plot_h = HEIGHT - TOP - BOTTOM
+    low = min(0.0, min(values)) if values else 0.0
+    ticks = nice_ticks(low, max(values) if values else 1.0)
+    bottom, top = ticks[0], ticks[-1]
 
     def y(v: float) -> float:
         return TOP + plot_h - (v - bottom) / ((top - bottom) or 1) * plot_h
 
-    dated = [p for p in points if p.get("date")]
-    undated = [p for p in points if not p.get("date")]
-    days = sorted({_day(p["date"]) for p in dated})
-    first, last = (days[0], days[-1]) if days else (None, None)
+    first = min((p["_when"]["first"] for p in dated), default=None)
+    last = max((p["_when"]["last"] for p in dated), default=None)
+    span = (last - first).days if first and last else 0
 
-    def x(p: dict[str, Any]) -> float:
-        if first is None or first == last:
+    def x(day: dt.date) -> float:
+        if not span:
             return LEFT + plot_w / 2
-        return LEFT + 20 + (_day(p["date"]) - first).days / (last - first).days * (plot_w - 40)
+        return LEFT + 24 + (day - first).days / span * (plot_w - 48)
 
-    sources = []
+    sources: list[str] = []
     for p in points:
-        if (p.get("source") or "") not in sources:
-            sources.append(p.get("source") or "")
-    colour = {s: PALETTE[i % len(PALETTE)] for i, s in enumerate(sources)}
-    e = escape
+        name = p.get("source") or p.get("outlet") or ""
+        if name not in sources:
+            sources.append(name)
+    colour = {s: f"c{i % COLOURS}" for i, s in enumerate(sources)}
     out = [f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
            f'aria-label="{e(series["measure_key"])}: {len(points)} values" xmlns="http://www.w3.org/2000/svg">']
-    # axes and grid
-    for i in range(5):
-        v = bottom + (top - bottom) * i / 4
-        out.append(f'<line class="grid" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y(v):.1f}" y2="{y(v):.1f}"/>')
-        out.append(f'<text class="tick" x="{LEFT - 6}" y="{y(v) + 4:.1f}" text-anchor="end">{e(_fmt(v))}</text>')
-    out.append(f'<line class="axis" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{TOP + plot_h}" y2="{TOP + plot_h}"/>')
-    for day in days[:: max(1, len(days) // 6)] if days else []:
-        px = x({"date": day.isoformat()})
-        out.append(f'<text class="tick" x="{px:.1f}" y="{TOP + plot_h + 16}" text-anchor="middle">'
-                   f'{e(day.isoformat())}</text>')
-    if not days:
+    for v in ticks:
+        out.append(f'<line class="grid" x1="{LEFT}" x2="{plot_right}" y1="{y(v):.1f}" y2="{y(v):.1f}"/>')
+        out.append(f'<text class="tick" x="{LEFT - 6}" y="{y(v) + 4:.1f}" text-anchor="end">'
+                   f'{e(format_number(v))}</text>')
+    out.append(f'<line class="axis" x1="{LEFT}" x2="{plot_right}" y1="{TOP + plot_h}" y2="{TOP + plot_h}"/>')
+    if first and last:
+        for day, text in _time_ticks(first, last):
+            out.append(f'<line class="axis" x1="{x(day):.1f}" x2="{x(day):.1f}" y1="{TOP + plot_h}" '
+                       f'y2="{TOP + plot_h + 4}"/><text class="tick" x="{x(day):.1f}" y="{TOP + plot_h + 17}" '
+                       f'text-anchor="middle">{e(text)}</text>')
+    else:
         out.append(f'<text class="note" x="{LEFT + plot_w / 2:.1f}" y="{TOP + plot_h / 2:.1f}" '
                    'text-anchor="middle">no dated values</text>')
-    strip_x = LEFT + plot_w + 20
-    out.append(f'<rect class="strip" x="{strip_x - 10}" y="{TOP}" width="{RIGHT - 20}" height="{plot_h}"/>')
-    out.append(f'<text class="tick" x="{strip_x + (RIGHT - 40) / 2:.1f}" y="{TOP + plot_h + 16}" '
-               'text-anchor="middle">undated</text>')
-    # marks
-    strip_w = RIGHT - 40
-    for i, p in enumerate(undated):
-        p["_x"] = strip_x - 10 + (i + 0.5) * strip_w / len(undated)
+    if undated:
+        strip_x = plot_right + 12
+        out.append(f'<rect class="strip" x="{strip_x}" y="{TOP}" width="{STRIP - 12}" height="{plot_h}"/>')
+        out.append(f'<text class="tick" x="{strip_x + (STRIP - 12) / 2:.1f}" y="{TOP + plot_h + 17}" '
+                   'text-anchor="middle">no date</text>')
+        # a few columns inside the strip, labels to their right
+        for i, p in enumerate(sorted(undated, key=lambda p: -(p.get("value") or p.get("low") or p.get("high") or 0))):
+            p["_x"] = strip_x + 14 + (i % 3) * 14
     for p in dated:
-        p["_x"] = x(p)
-    for p in dated + undated:
-        px = p["_x"]
-        fill = colour[p.get("source") or ""]
-        label = point_label(p)
-        tip = (f"{label} — {p.get('source') or 'no source'}; as of {p.get('as_of') or 'unknown'}; "
-               f"{p.get('outlet') or ''} “{p.get('text')}”")
+        p["_x"] = x(p["_when"]["day"])
+
+    taken: list[_Box] = []  # marks first, so no label covers a mark
+    for p in points:
+        v = _central(p)
+        p["_y"] = y(v)
+        low_, high_ = p.get("low"), p.get("high")
+        if low_ is not None and high_ is not None and low_ != high_:
+            taken.append(_Box(p["_x"] - 6, y(high_) - 2, p["_x"] + 6, y(low_) + 2))
+        taken.append(_Box(p["_x"] - 7, p["_y"] - 16, p["_x"] + 7, p["_y"] + 7))
+    left_out = 0
+    for p in sorted(points, key=lambda p: (p["_x"], p["_y"])):
+        px, py = p["_x"], p["_y"]
+        fill = colour[p.get("source") or p.get("outlet") or ""]
+        label = value_text(p)
+        when = p["_when"]
+        tip = (f"{label} — {p.get('source') or 'no source named'}; "
+               f"{when['when'] if when else 'no date'}; {p.get('outlet') or ''} “{p.get('text')}”")
         link = href(p["doc_id"], p["quantity_id"]) if href else "#" + anchor_id(p["doc_id"], p["quantity_id"])
-        out.append(f'<a href="{e(link)}" class="mark"><title>{e(tip)}</title>')
-        low, high = p.get("low"), p.get("high")
-        if low is not None and high is not None and low != high:
-            out.append(f'<line class="range" x1="{px:.1f}" x2="{px:.1f}" y1="{y(low):.1f}" y2="{y(high):.1f}" '
-                       f'stroke="{fill}"/>')
-            for v in (low, high):
-                out.append(f'<line class="range" x1="{px - 5:.1f}" x2="{px + 5:.1f}" y1="{y(v):.1f}" '
-                           f'y2="{y(v):.1f}" stroke="{fill}"/>')
-        v = p["value"] if p.get("value") is not None else low
-        if v is not None:
-            if low is not None and high is None:  # "more than 500": an arrow up from the bound
-                out.append(f'<path class="bound" d="M{px - 5:.1f},{y(v) - 6:.1f} L{px:.1f},{y(v) - 14:.1f} '
-                           f'L{px + 5:.1f},{y(v) - 6:.1f}" stroke="{fill}" fill="none"/>')
-            hollow = bool(p.get("approx"))
-            out.append(f'<circle cx="{px:.1f}" cy="{y(v):.1f}" r="5" stroke="{fill}" stroke-width="2" '
-                       f'fill="{"white" if hollow else fill}"/>')
-            if p.get("conflict"):
-                out.append(f'<circle class="conflict" cx="{px:.1f}" cy="{y(v):.1f}" r="9"/>')
-            if p.get("date"):
-                out.append(f'<text class="value" x="{px + 8:.1f}" y="{y(v) - 6:.1f}">{e(label)}</text>')
-            else:  # narrow strip: the bare number, centred, alternating above and below
-                below = undated.index(p) % 2
-                out.append(f'<text class="value" x="{px:.1f}" y="{y(v) + (18 if below else -9):.1f}" '
-                           f'text-anchor="middle">{e(_fmt(v))}</text>')
-        out.append("</a>")
+        closing = "</a>" if link else "</g>"
+        out.append((f'<a href="{e(link)}" class="mark">' if link else '<g class="mark">') + f"<title>{e(tip)}</title>")
+        if when and when["estimated"] and when["first"] != when["last"]:
+            out.append(f'<line class="window {fill}" x1="{x(when["first"]):.1f}" x2="{x(when["last"]):.1f}" '
+                       f'y1="{py:.1f}" y2="{py:.1f}"/>')
+        low_, high_ = p.get("low"), p.get("high")
+        if low_ is not None and high_ is not None and low_ != high_:
+            out.append(f'<line class="range {fill}" x1="{px:.1f}" x2="{px:.1f}" y1="{y(low_):.1f}" '
+                       f'y2="{y(high_):.1f}"/>')
+            for end in (low_, high_):
+                out.append(f'<line class="range {fill}" x1="{px - 5:.1f}" x2="{px + 5:.1f}" y1="{y(end):.1f}" '
+                           f'y2="{y(end):.1f}"/>')
+        bound = _bound(p)
+        if bound == "lower":
+            out.append(f'<path class="bound {fill}" d="M{px - 5:.1f},{py - 7:.1f} L{px:.1f},{py - 15:.1f} '
+                       f'L{px + 5:.1f},{py - 7:.1f}"/>')
+        elif bound == "upper":
+            out.append(f'<path class="bound {fill}" d="M{px - 5:.1f},{py + 7:.1f} L{px:.1f},{py + 15:.1f} '
+                       f'L{px + 5:.1f},{py + 7:.1f}"/>')
+        if not (low_ is not None and high_ is not None and low_ != high_) or p.get("value") is not None:
+            hollow = bool(p.get("approx")) or (when and when["estimated"])
+            out.append(f'<circle class="dot {fill}{" hollow" if hollow else ""}" cx="{px:.1f}" cy="{py:.1f}" r="5"/>')
+        if p.get("conflict"):
+            out.append(f'<circle class="conflict" cx="{px:.1f}" cy="{py:.1f}" r="9"/>')
+        text = f"{label} · {_short(p.get('source') or p.get('outlet') or 'no source')}"
+        if when and when["estimated"]:
+            text += " (est.)"
+        spot = _place_label(text, px, py, taken, right_edge=WIDTH - 4)
+        if spot is None:
+            left_out += 1
+        else:
+            tx, ty, anchor = spot
+            out.append(f'<text class="value" x="{tx:.1f}" y="{ty:.1f}"{anchor}>{e(text)}</text>')
+        out.append(closing)
     out.append("</svg>")
-    legend = "".join(
-        f'<span class="key"><i style="background:{colour[s]}"></i>{e(s or "no source")}</span>' for s in sources)
-    return Markup("".join(out) + f'<div class="legend">{legend}<span class="key">○ approximate · '
-                  f'│ range · ^ lower bound{" · red ring: conflict" if any(p.get("conflict") for p in points) else ""}'
-                  f'</span></div>')
+    for p in points:
+        for key in ("_x", "_y", "_when"):
+            p.pop(key, None)
+    keys = "".join(f'<span class="key"><i class="sw {colour[s]}"></i>{e(s or "no source named")}</span>'
+                   for s in sources[:12])
+    more = f'<span class="key">and {len(sources) - 12} more sources</span>' if len(sources) > 12 else ""
+    marks = ("● stated · ○ approximate or estimated date · │ range · ↑ at least · ↓ at most"
+             + (" · ⊙ red ring: conflicting values" if any(p.get("conflict") for p in points) else "")
+             + (" · ─ estimated window" if any(placement(p).get("estimated") for p in dated) else ""))
+    note = (f'<p class="meta">{left_out} label{"s" if left_out != 1 else ""} left out for space; '
+            'the table lists every value.</p>') if left_out else ""
+    return Markup("".join(out) + f'<div class="legend">{keys}{more}<span class="key">{e(marks)}</span></div>{note}')
+
+
+def _central(p: dict[str, Any]) -> float:
+    if p.get("value") is not None:
+        return p["value"]
+    low, high = p.get("low"), p.get("high")
+    if low is not None and high is not None:
+        return (low + high) / 2
+    return low if low is not None else high
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= MAX_SOURCE else name[:MAX_SOURCE - 1].rstrip() + "…"
+
+
+def _place_label(text: str, px: float, py: float, taken: list[_Box], right_edge: float) -> tuple | None:
+    """The first spot near (px, py) where ``text`` overlaps nothing already taken and stays on
+    the chart: right, left, above, below, then further up and down; None when there is none."""
+    w = len(text) * CHAR_W
+    for dy in (0, -14, 14, -28, 28, -42, 42):
+        for side in ("right", "left"):
+            x0 = px + 9 if side == "right" else px - 9 - w
+            base = py + 4 + dy
+            box = _Box(x0, base - LINE_H + 2, x0 + w, base + 3)
+            if box.x0 < 2 or box.x1 > right_edge or box.y0 < 0 or box.y1 > HEIGHT - BOTTOM + 4:
+                continue
+            if any(box.hits(b) for b in taken):
+                continue
+            taken.append(box)
+            return (x0, base, "") if side == "right" else (x0 + w, base, ' text-anchor="end"')
+    return None

@@ -38,7 +38,9 @@ def anchor_id(doc_id: str, record_id: str | None = None) -> str:
     return _safe_id(f"d-{doc_id}" + (f"-{record_id}" if record_id else ""))
 
 
-TITLES_PER_PIECE = 6  # a tooltip names at most this many of the marks covering a piece
+TITLES_PER_PIECE = 6
+_ROLE_TITLES = {"source": "who said it", "cue": "how it was said", "medium": "through whom",
+                "hedge": "hedged"}  # a tooltip names at most this many of the marks covering a piece
 
 
 def render_marks(text: str, marks: list[Mark]) -> Markup:
@@ -59,16 +61,28 @@ def render_marks(text: str, marks: list[Mark]) -> Markup:
         if m.end > m.start:
             ends.setdefault(m.end, []).append(i)
     cuts = sorted({0, n, *starts, *ends})
+    wrapped = _target_wrappers(marks)
+    for at in starts.values():
+        # outer marks open first, so their wrappers nest; an anchor with no wrapper comes last, right
+        # before the piece it marks
+        at.sort(key=lambda i: (i not in wrapped, -marks[i].end))
     covering: dict[int, Mark] = {}  # in the order they start: tooltips list them so
     css_counts: Counter[str] = Counter()
     out: list[str] = []
+    open_wrappers: list[int] = []
     for a, b in zip(cuts, cuts[1:] + [n], strict=True):
         for i in ends.get(a, ()):
             css_counts[covering.pop(i).css] -= 1
+        while open_wrappers and marks[open_wrappers[-1]].end <= a:
+            open_wrappers.pop()
+            out.append("</span>")
         for i in starts.get(a, ()):
             m = marks[i]
             if m.anchor:
                 out.append(f'<a class="anchor" id="{escape(m.anchor)}"></a>')
+                if i in wrapped:
+                    out.append('<span class="target">')
+                    open_wrappers.append(i)
             if m.end > m.start:
                 covering[i] = m
                 css_counts[m.css] += 1
@@ -89,7 +103,28 @@ def render_marks(text: str, marks: list[Mark]) -> Markup:
         if removed:
             piece = f'<del class="removed"{title}>{piece}</del>'
         out.append(piece)
+    out.extend("</span>" for _ in open_wrappers)
     return Markup("".join(out))
+
+
+def _target_wrappers(marks: list[Mark]) -> set[int]:
+    """The anchored marks whose whole span one ``<span class="target">`` can wrap, so that a link
+    to the anchor marks all of it (the stylesheet outlines ``a.anchor:target + .target``): those
+    not crossing another wrapped mark (two crossing spans cannot both be one element). A crossing
+    mark's anchor is followed by its first piece, which the stylesheet marks instead."""
+    order = sorted((i for i, m in enumerate(marks) if m.anchor and m.end > m.start),
+                   key=lambda i: (marks[i].start, -marks[i].end, i))
+    stack: list[int] = []
+    wrapped: set[int] = set()
+    for i in order:
+        m = marks[i]
+        while stack and marks[stack[-1]].end <= m.start:
+            stack.pop()
+        if stack and m.end > marks[stack[-1]].end:
+            continue  # crosses the mark it starts inside
+        stack.append(i)
+        wrapped.add(i)
+    return wrapped
 
 
 def _to_original(offset_map: OffsetMap) -> Callable[[int, int], tuple[int, int]]:
@@ -129,26 +164,25 @@ def document_marks(doc_id: str, evidence: dict[str, list[dict[str, Any]]],
             if isinstance(part, dict) and "start" in part:
                 s, e = mapped(part["start"], part["end"])
                 marks.append(Mark(s, e, "a-content", anchor_id(doc_id, rid) if i == 0 else None,
-                                  f"{rid} {a.get('kind', '')}: content"))
+                                  f"what was said ({a.get('kind') or 'attribution'})"))
         for role in ("source", "cue", "medium", "hedge"):
             span = a.get(role)
             if isinstance(span, dict) and "start" in span:
                 s, e = mapped(span["start"], span["end"])
-                marks.append(Mark(s, e, f"a-{role}", None, f"{rid} {role}"))
+                marks.append(Mark(s, e, f"a-{role}", None, _ROLE_TITLES[role]))
     for c in evidence.get("claims", []):
         s, e = mapped(c["start"], c["end"])
         marks.append(Mark(s, e, "claim", anchor_id(doc_id, c["claim_id"]),
-                          f"{c['claim_id']} {c['polarity']} {c['modality']}"))
+                          f"claim: {c['polarity']}, {c['modality']}"))
     for q in evidence.get("quantities", []):
         s, e = mapped(q["start"], q["end"])
-        marks.append(Mark(s, e, "quantity", anchor_id(doc_id, q["quantity_id"]),
-                          f"{q['quantity_id']} {q['measure_key']}"))
+        marks.append(Mark(s, e, "quantity", anchor_id(doc_id, q["quantity_id"]), f"figure: {q['measure_key']}"))
     for i, t in enumerate(evidence.get("times", []), start=1):
         s, e = mapped(t["start"], t["end"])
-        marks.append(Mark(s, e, "timex", anchor_id(doc_id, f"t{i}"), f"{t['type']} {t.get('value') or ''}"))
+        marks.append(Mark(s, e, "timex", anchor_id(doc_id, f"t{i}"), f"time: {t.get('value') or t['type'].lower()}"))
     if offset_map is not None:
         for r in evidence.get("removed", []):
-            marks.append(Mark(r["start"], r["end"], "removed", None, f"removed: {r['reason']} ({r['rule']})"))
+            marks.append(Mark(r["start"], r["end"], "removed", None, f"removed: {r['reason']}"))
     return marks
 
 

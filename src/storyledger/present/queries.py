@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import QueryError
+from ..store import links
 from ..store.ledger import Ledger, contains_pattern
 
 # Tables a later migration may add; shown when present.
@@ -44,21 +45,28 @@ def calendar_date(value: str | None) -> str | None:
 
 
 # Which filters each listing takes (the web app refuses the others rather than ignore them).
-_DOCUMENT_FILTERS = ("q", "outlet", "date_from", "date_to")
+_DOCUMENT_FILTERS = ("q", "syntax", "outlet", "date_from", "date_to")
 LISTING_FILTERS = {
     "documents": _DOCUMENT_FILTERS,
     "claims": (*_DOCUMENT_FILTERS, "source", "text", "polarity", "modality", "stance"),
     "attributions": (*_DOCUMENT_FILTERS, "source", "text", "kind"),
     "quantities": (*_DOCUMENT_FILTERS, "measure", "source", "kind"),
+    "threads": ("text", "source"),
+    "contradictions": ("kind", "source", "thread"),
+    "sources": ("kind", "source"),
+    "series": ("measure",),
 }
 FILTER_NAMES = frozenset(name for names in LISTING_FILTERS.values() for name in names)
+SYNTAXES = ("plain", "fts")  # search words as typed (the default), or SQLite FTS5 query syntax
 
 
 @dataclass
 class Filters:
     """What a listing is narrowed to; every field optional."""
 
-    q: str | None = None  # FTS5 query over documents
+    q: str | None = None  # search text: plain words and "phrases" unless syntax is "fts"
+    syntax: str | None = None
+    thread: str | None = None
     outlet: str | None = None
     source: str | None = None
     date_from: str | None = None
@@ -72,7 +80,41 @@ class Filters:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def active(self) -> dict[str, str]:
-        return {k: v for k, v in self.__dict__.items() if isinstance(v, str) and v}
+        return {k: v for k, v in self.__dict__.items() if isinstance(v, str) and v and k != "syntax"}
+
+    @property
+    def match(self) -> str | None:
+        """The FTS5 expression the search text stands for."""
+        return match_expression(self.q, self.syntax) if self.q else None
+
+
+_TOKEN = re.compile(r"[^\W_]+")  # what FTS5's unicode61 tokenizer keeps: runs of letters and digits
+_UNIT = re.compile(r'"([^"]*)"|(\S+)')
+_POSSESSIVE = re.compile(r"['’`]s?(?=\W*$)", re.IGNORECASE)
+
+
+def match_expression(text: str, syntax: str | None = None) -> str:
+    """The FTS5 query for search ``text``. With ``syntax="fts"`` the text is FTS5 syntax as it is.
+    Otherwise it is what people type: words that must all occur, "quoted phrases", and a
+    trailing * for words that begin so; a possessive 's is dropped (Pentagon's -> "pentagon");
+    other punctuation inside a word joins its parts into a phrase the way the index split them
+    (U.S. -> "u s", 1,723 -> "1 723", al-Omar -> "al omar"), so nothing typed is a syntax error."""
+    if syntax == "fts":
+        return text
+    parts = []
+    for m in _UNIT.finditer(text):
+        phrase, word = m.group(1), m.group(2)
+        if word is not None:
+            word = _POSSESSIVE.sub("", word)  # "Pentagon's" finds the Pentagon, with or without the 's
+        tokens = _TOKEN.findall(phrase if phrase is not None else word)
+        if not tokens:
+            continue
+        quoted = '"' + " ".join(tokens) + '"'
+        parts.append(quoted + ("*" if word is not None and word.endswith("*") else ""))
+    if not parts:
+        raise QueryError(f"search: {text[:60]!r} has no letters or digits to look for; type a word, a number "
+                         'or a "phrase in quotes"')
+    return " ".join(parts)
 
 
 @dataclass
@@ -94,8 +136,9 @@ def _run(db: sqlite3.Connection, sql: str, params: list[Any], query: str | None)
         if query is not None and not any(word in str(error) for word in ("locked", "busy", "disk", "memory",
                                                                           "interrupted")):
             raise QueryError(
-                f"search query {query!r} is not valid full-text syntax ({error}). "
-                'It\'s often worth trying: put the words in double quotes, e.g. "troop withdrawal"'
+                f"search query {query!r} is not valid full-text syntax ({error}). Search without the "
+                'full-text syntax option to look for the words as typed, or put them in double quotes, '
+                'e.g. "troop withdrawal"'
             ) from None
         raise
 
@@ -105,7 +148,7 @@ def _document_where(f: Filters, alias: str = "d") -> tuple[list[str], list[Any]]
     params: list[Any] = []
     if f.q:
         where.append(f"{alias}.seq IN (SELECT rowid FROM documents_fts WHERE documents_fts MATCH ?)")
-        params.append(f.q)
+        params.append(f.match)
     if f.outlet:
         where.append(f"{alias}.outlet = ?")
         params.append(f.outlet)
@@ -161,21 +204,22 @@ def documents_page(ledger: Ledger, f: Filters, limit: int = 50, offset: int = 0)
     where, params = _document_where(f)
     db = ledger.db
     total = _run(db, f"SELECT COUNT(*) FROM documents d{_where_sql(where)}", params, f.q)[0][0]
-    if f.q:
+    if f.q:  # params[0] is the match expression
         # The page first, ranked; snippets after, for the rows shown only (see search_snippet).
         sql = (f"SELECT {_DOC_LIST}, d.seq FROM documents_fts JOIN documents d ON d.seq = documents_fts.rowid "
                f"WHERE documents_fts MATCH ?{''.join(' AND ' + w for w in where[1:])} "
                "ORDER BY bm25(documents_fts) LIMIT ? OFFSET ?")
         rows = _run(db, sql, [*params, limit, offset], f.q)
-    else:
-        sql = f"SELECT {_DOC_LIST} FROM documents d{_where_sql(where)} ORDER BY d.seq LIMIT ? OFFSET ?"
+    else:  # by date, undated last (in the order they were added)
+        sql = (f"SELECT {_DOC_LIST} FROM documents d{_where_sql(where)} "
+               "ORDER BY d.published IS NULL, d.published, d.seq LIMIT ? OFFSET ?")
         rows = _run(db, sql, [*params, limit, offset], None)
     items = []
     for row in rows:
         item = dict(row)
         item["date_estimate"] = json.loads(item["date_estimate"]) if item["date_estimate"] else None
         if f.q:
-            item["snippet"], note = search_snippet(db, f.q, item.pop("seq"), item["chars"])
+            item["snippet"], note = search_snippet(db, f.match, item.pop("seq"), item["chars"])
             if note:
                 item["snippet_note"] = note
         items.append(item)
@@ -326,8 +370,9 @@ def quantities_page(ledger: Ledger, f: Filters, limit: int = 50, offset: int = 0
     db = ledger.db
     where, params = _document_where(f)
     if f.measure:
-        where.append("x.measure_key LIKE ? ESCAPE '\\'")
-        params.append(contains_pattern(f.measure))
+        keys = links.matching_measures(links.measure_keys(ledger), f.measure)
+        where.append(f"x.measure_key IN ({', '.join('?' * len(keys)) or 'NULL'})")
+        params += keys
     if f.source:
         where.append("x.source LIKE ? ESCAPE '\\'")
         params.append(contains_pattern(f.source))
@@ -343,80 +388,66 @@ def quantities_page(ledger: Ledger, f: Filters, limit: int = 50, offset: int = 0
     return Page([dict(r) for r in rows], total, limit, offset)
 
 
-# -- the story's shape ----------------------------------------------------------------------------
+# -- quantity series ------------------------------------------------------------------------------
 
-def timeline(ledger: Ledger, limit: int = 2000) -> list[dict[str, Any]]:
-    """Dated claims, oldest first, grouped by their as-of date."""
-    rows = ledger.db.execute(
-        "SELECT x.doc_id, x.claim_id, x.proposition, x.polarity, x.modality, x.hedged, x.source, "
-        "x.as_of, x.as_of_source, d.title AS doc_title, d.outlet FROM claims x "
-        "JOIN documents d ON d.id = x.doc_id WHERE x.as_of GLOB '[0-9][0-9][0-9][0-9]*' "
-        "ORDER BY x.as_of, d.seq, x.start LIMIT ?", (limit,)).fetchall()
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        if calendar_date(row["as_of"]):
-            groups.setdefault(row["as_of"], []).append(dict(row))
-    return [{"date": date, "claims": claims} for date, claims in groups.items()]
+# Kinds of quantity whose values over time make a series (a duration or a bare comparison does not).
+SERIES_KINDS = ("count", "measure", "percent", "proportion")
 
 
-def undated_documents(ledger: Ledger, limit: int = 500) -> list[dict[str, Any]]:
-    rows = ledger.db.execute(
-        "SELECT d.id, d.title, d.outlet, d.date_estimate, "
-        "(SELECT COUNT(*) FROM claims c WHERE c.doc_id = d.id) AS claims "
-        "FROM documents d WHERE d.published IS NULL ORDER BY d.seq LIMIT ?", (limit,)).fetchall()
-    items = []
-    for row in rows:
-        item = dict(row)
-        item["date_estimate"] = json.loads(item["date_estimate"]) if item["date_estimate"] else None
-        items.append(item)
-    return items
+def chartable_measures(ledger: Ledger, limit: int | None = 60, offset: int = 0,
+                       keys: list[str] | None = None) -> tuple[list[dict[str, Any]], int]:
+    """Measures worth a chart, most sources and dates first: what is counted is named (a key that
+    is only a unit or "count" says nothing of what), values from two documents or more (copies
+    aside), two different values at least, and several sources or several dates. Returns (rows,
+    total); each row has the measure key and its numbers of values, documents, sources, dates."""
+    where = ["(q.value IS NOT NULL OR q.low IS NOT NULL OR q.high IS NOT NULL)",
+             f"q.kind IN ({', '.join('?' * len(SERIES_KINDS))})", "json_extract(q.data, '$.head') IS NOT NULL"]
+    params: list[Any] = list(SERIES_KINDS)
+    if keys is not None:
+        where.append(f"q.measure_key IN ({', '.join('?' * len(keys)) or 'NULL'})")
+        params += keys
+    grouped = (
+        "SELECT q.measure_key, COUNT(*) AS n_values, COUNT(DISTINCT q.doc_id) AS n_documents, "
+        "COUNT(DISTINCT COALESCE(q.source, d.outlet, q.doc_id)) AS n_sources, "
+        "COUNT(DISTINCT CASE WHEN q.as_of GLOB '[0-9][0-9][0-9][0-9]*' THEN substr(q.as_of, 1, 10) "
+        "ELSE d.published END) AS n_dates, "
+        "COUNT(DISTINCT COALESCE(q.value, q.low, q.high) || '/' || COALESCE(q.low, '') || '/' || COALESCE(q.high, '')) "
+        "AS n_distinct FROM quantities q JOIN documents d ON d.id = q.doc_id AND d.duplicate_of IS NULL "
+        f"WHERE {' AND '.join(where)} GROUP BY q.measure_key "
+        "HAVING n_documents >= 2 AND n_distinct >= 2 AND (n_sources >= 2 OR n_dates >= 2)")
+    total = ledger.db.execute(f"SELECT COUNT(*) FROM ({grouped})", params).fetchone()[0]  # noqa: S608
+    paging = " LIMIT ? OFFSET ?" if limit is not None else ""
+    rows = ledger.db.execute(f"{grouped} ORDER BY n_sources + n_dates DESC, n_values DESC, q.measure_key{paging}",
+                             [*params, *((limit, offset) if limit is not None else ())]).fetchall()
+    return [dict(r) for r in rows], total
 
 
-def quantity_series(ledger: Ledger, *, min_values: int = 2, limit: int = 60) -> list[dict[str, Any]]:
-    """One series per measure key with at least ``min_values`` values: points with their date
-    (as-of, when it is a calendar date), value or range, approximation, source and document."""
+def quantity_series(ledger: Ledger, keys: list[str]) -> list[dict[str, Any]]:
+    """One series per measure key: its values (copies aside) with their date, value or range,
+    approximation, source (as the series resolved it), document date and estimated window, and
+    whether the series flags them as conflicting; then the conflicting pairs."""
     db = ledger.db
-    keys = [r[0] for r in db.execute(
-        "SELECT measure_key FROM quantities WHERE value IS NOT NULL OR low IS NOT NULL "
-        "GROUP BY measure_key HAVING COUNT(*) >= ? ORDER BY COUNT(*) DESC, measure_key LIMIT ?",
-        (min_values, limit))]
-    conflicts = _series_conflicts(db)
+    flags = links.series_point_flags(ledger, keys) if table_exists(db, "series_points") else {}
+    conflicts = links.series_conflict_pairs(ledger, keys) if table_exists(db, "series_conflicts") else []
     series = []
     for key in keys:
         points = []
         for row in db.execute(
                 "SELECT x.doc_id, x.quantity_id, x.text, x.value, x.low, x.high, x.approx, x.unit, x.as_of, "
-                "x.as_of_source, x.source, d.title AS doc_title, d.outlet, d.published FROM quantities x "
-                "JOIN documents d ON d.id = x.doc_id WHERE x.measure_key = ? "
-                "AND (x.value IS NOT NULL OR x.low IS NOT NULL) ORDER BY x.as_of, d.seq, x.start", (key,)):
+                "x.as_of_source, x.source, d.title AS doc_title, d.outlet, d.published, d.date_estimate "
+                "FROM quantities x JOIN documents d ON d.id = x.doc_id AND d.duplicate_of IS NULL "
+                "WHERE x.measure_key = ? ORDER BY x.as_of IS NULL, x.as_of, d.published, d.seq, x.start LIMIT 500",
+                (key,)):
             point = dict(row)
-            point["date"] = calendar_date(point["as_of"])
-            point["conflict"] = conflicts.get((point["doc_id"], point["quantity_id"]))
+            point["date_estimate"] = json.loads(point["date_estimate"]) if point["date_estimate"] else None
+            flag = flags.get((point["doc_id"], point["quantity_id"]))
+            if flag:
+                point["source"] = flag["source"] or point["source"]
+                point["conflict"] = flag["conflict"]
             points.append(point)
-        series.append({"measure_key": key, "points": points})
+        series.append({"measure_key": key, "points": points,
+                       "conflicts": [c for c in conflicts if c["measure_key"] == key]})
     return series
-
-
-def _series_conflicts(db: sqlite3.Connection) -> dict[tuple[str, str], str]:
-    """(doc_id, quantity_id) -> what the series table says about a conflict, when it exists."""
-    if not table_exists(db, "series_points"):
-        return {}
-    columns = table_columns(db, "series_points")
-    if not {"doc_id", "quantity_id"} <= set(columns):
-        return {}
-    flag = next((c for c in ("conflict", "conflicts", "conflict_with", "is_conflict", "flag", "note")
-                 if c in columns), None)
-    if flag is None:
-        return {}
-    out = {}
-    try:
-        for row in db.execute(f"SELECT doc_id, quantity_id, {flag} FROM series_points "
-                              f"WHERE {flag} IS NOT NULL AND {flag} NOT IN (0, '', '[]', 'null') LIMIT 10000"):
-            value = row[2]
-            out[(row[0], row[1])] = value if isinstance(value, str) else "conflict"
-    except sqlite3.DatabaseError:
-        return {}
-    return out
 
 
 def sources(ledger: Ledger, limit: int = 100) -> list[dict[str, Any]]:
@@ -524,84 +555,45 @@ def shown_path(path: str, root: str | None) -> str:
     return path
 
 
-# -- tables a later migration adds ----------------------------------------------------------------
+# -- threads, contradictions, track records (read through store.links) --------------------------
 
-def link_tables(ledger: Ledger, limit: int = 500) -> dict[str, dict[str, Any]]:
-    """Rows of each link table that exists: {name: {columns, rows}}; read defensively."""
-    out = {}
-    for name in LINK_TABLES:
-        if not table_exists(ledger.db, name):
-            continue
-        try:
-            columns = [c for c in table_columns(ledger.db, name) if c not in _NOISY]
-            rows = [dict(r) for r in ledger.db.execute(f"SELECT * FROM {name} LIMIT ?", (limit,))]
-        except sqlite3.DatabaseError:
-            continue
-        out[name] = {"columns": columns, "rows": rows}
-    return out
+def has_links(ledger: Ledger) -> bool:
+    return table_exists(ledger.db, "threads") and table_exists(ledger.db, "track_records")
 
 
-def threads(ledger: Ledger, limit: int = 200) -> list[dict[str, Any]] | None:
-    """Threads with their claims (and each claim's stance), or None when the ledger has none."""
-    db = ledger.db
-    if not table_exists(db, "threads"):
-        return None
-    columns = table_columns(db, "threads")
-    id_column = next((c for c in ("thread_id", "id") if c in columns), None)
-    label_column = next((c for c in ("label", "title", "proposition", "name", "summary", "text")
-                         if c in columns), None)
-    try:
-        rows = [dict(r) for r in db.execute("SELECT * FROM threads LIMIT ?", (limit,))]
-    except sqlite3.DatabaseError:
-        return None
-    member_columns = table_columns(db, "thread_claims") if table_exists(db, "thread_claims") else []
-    stance_column = _thread_stance_join(db)
-    out = []
-    for row in rows:
-        thread = {"id": row.get(id_column) if id_column else None,
-                  "label": row.get(label_column) if label_column else None,
-                  "fields": {k: v for k, v in row.items() if k not in (id_column, label_column, *_NOISY)
-                             and not isinstance(v, bytes)},
-                  "claims": []}
-        if id_column and {"thread_id", "doc_id", "claim_id"} <= set(member_columns):
-            stance = f"tc.{stance_column}" if stance_column else "NULL"
-            unrelated = f"AND {stance} IS NOT 'unrelated' " if stance_column else ""
-            try:
-                thread["claims"] = [dict(r) for r in db.execute(
-                    f"SELECT tc.doc_id, tc.claim_id, {stance} AS stance, c.proposition, c.polarity, c.source, "
-                    f"COALESCE(c.as_of, d.published) AS as_of, c.modality, d.outlet, d.title AS doc_title "
-                    f"FROM thread_claims tc "
-                    f"LEFT JOIN claims c ON c.doc_id = tc.doc_id AND c.claim_id = tc.claim_id "
-                    f"LEFT JOIN documents d ON d.id = tc.doc_id WHERE tc.thread_id = ? {unrelated}"
-                    f"ORDER BY COALESCE(c.as_of, d.published) IS NULL, COALESCE(c.as_of, d.published), d.seq "
-                    f"LIMIT 500", (thread["id"],))]
-            except sqlite3.DatabaseError:
-                thread["claims"] = []
-        out.append(thread)
-    return out
+def threads_page(ledger: Ledger, f: Filters, limit: int = 50, offset: int = 0) -> Page:
+    limit, offset = _limit(limit, offset)
+    rows, total = links.thread_page(ledger, text=f.text, source=f.source, limit=limit, offset=offset)
+    return Page(rows, total, limit, offset)
 
 
-def contradictions(ledger: Ledger, limit: int = 500) -> list[dict[str, Any]] | None:
-    """Contradicting claim pairs with both claims' words, or None when the table is absent."""
-    db = ledger.db
-    if not table_exists(db, "contradictions"):
-        return None
-    columns = set(table_columns(db, "contradictions"))
-    if not {"a_doc_id", "a_claim_id", "b_doc_id", "b_claim_id"} <= columns:
-        return None
-    days = "x.days" if "days" in columns else "NULL"
-    kind = "x.kind" if "kind" in columns else "NULL"
-    thread = "t.label" if table_exists(db, "threads") and "thread_id" in columns and \
-        {"thread_id", "label"} <= set(table_columns(db, "threads")) else "NULL"
-    join = "LEFT JOIN threads t ON t.thread_id = x.thread_id " if thread != "NULL" else ""
-    try:
-        rows = db.execute(
-            f"SELECT {kind} AS kind, {days} AS days, {thread} AS thread, x.a_doc_id, x.a_claim_id, "
-            "a.proposition AS a_proposition, a.source AS a_source, a.polarity AS a_polarity, "
-            "x.b_doc_id, x.b_claim_id, b.proposition AS b_proposition, b.source AS b_source, "
-            f"b.polarity AS b_polarity FROM contradictions x {join}"
-            "LEFT JOIN claims a ON a.doc_id = x.a_doc_id AND a.claim_id = x.a_claim_id "
-            "LEFT JOIN claims b ON b.doc_id = x.b_doc_id AND b.claim_id = x.b_claim_id LIMIT ?", (limit,)).fetchall()
-    except sqlite3.DatabaseError:
-        return None
-    return [dict(r) for r in rows]
+def contradictions_page(ledger: Ledger, f: Filters, limit: int = 50, offset: int = 0) -> Page:
+    limit, offset = _limit(limit, offset)
+    rows, total = links.contradiction_page(ledger, thread_id=f.thread, kind=f.kind, source=f.source,
+                                           limit=limit, offset=offset)
+    return Page(rows, total, limit, offset)
+
+
+def sources_page(ledger: Ledger, f: Filters, limit: int = 50, offset: int = 0) -> Page:
+    """Track records of outlets and cited sources, those with reports on the threads first."""
+    limit, offset = _limit(limit, offset)
+    rows, total = links.track_record_page(ledger, kind=f.kind, name=f.source, limit=limit, offset=offset)
+    return Page(rows, total, limit, offset)
+
+
+def series_page(ledger: Ledger, f: Filters, limit: int = 20, offset: int = 0) -> tuple[Page, list[str]]:
+    """The chartable measures (of those ``f.measure`` names, when given), one page of them, and
+    suggestions when the name matches no measure at all."""
+    limit, offset = _limit(limit, offset)
+    keys = None
+    suggestions: list[str] = []
+    if f.measure:
+        every = links.measure_keys(ledger)
+        keys = links.matching_measures(every, f.measure)
+        if not keys:
+            suggestions = links.measure_suggestions(every, f.measure)
+    rows, total = chartable_measures(ledger, limit, offset, keys)
+    if keys and not rows:  # the name is known but its values make no chart: list them anyway
+        rows = [{"measure_key": k, "n_values": None} for k in keys[:limit]]
+        total = len(keys)
+    return Page(rows, total, limit, offset), suggestions
