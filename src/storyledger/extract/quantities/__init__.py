@@ -3,13 +3,15 @@
 A hand-written grammar over the document text, with the spaCy parse used for the linguistic parts
 (what is counted, where, comparisons).  Stages, one module each:
 
-1. ``dates``: dates ("January 25, 2024", "2013-14", "the 1990s"), clock times ("1:33 pm", "at 2
-   pm"), ordinals ("21st") are never quantities.
+1. ``dates``: the document's time expressions told by a month ("January 25, 2024", "June 2018"),
+   other dates ("2013-14", "the 1990s"), clock times ("1:33 pm"), ordinals ("21st") are never
+   quantities.
 2. ``numbers``: digit numbers (grouping, decimals, signs, scientific notation, fractions,
    uncertainty), number words ("a hundred and two", "two thirds", "a dozen") and vague amounts
    ("hundreds of thousands", "several hundred").
 3. ``units``: currency, multipliers ("$30mln", "3.2 million"), unit symbols and words, compounds
-   ("km/h", "$38 per barrel"), article + unit ("a gallon").
+   ("km/h", "$38 per barrel"), article + unit ("a gallon"); ``money``: pounds as sterling or
+   weight, prices per thing.
 4. ``combine``: ranges ("35,000 to 40,000", "between 44 and 50 mg"; value = midpoint),
    coordination ("45 and 50 mg"), approximations ("around", "more than", "up to" -> bounds),
    comparisons ("up from the 1,251 reported in June", "rose from X to Y").
