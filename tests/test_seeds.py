@@ -147,3 +147,65 @@ def test_removed_spans_point_into_the_original(seeds_db, seed_docs):
             for clean_start, original_start, length in doc.offset_map.segments:
                 assert doc.text[clean_start:clean_start + length] == \
                     plain_spaces(doc.original[original_start:original_start + length])
+
+
+# --- Who said it: the seeds' sources, as a reader would check them --------------------------------
+
+
+def _attributions(seeds_db: str, docs: list[dict], prefix: str, number: int = 1) -> list[dict]:
+    return cli_json("attributions", "--db", seeds_db, "--doc", _doc(docs, prefix, number)["id"])
+
+
+def _said(records: list[dict], cue: str, fragment: str) -> dict:
+    found = [r for r in records if r["cue"]["text"] == cue and fragment in r["content"]["text"]]
+    assert found, [(r["cue"]["text"], r["content"]["text"][:40]) for r in records]
+    return found[0]
+
+
+def test_an_anonymous_us_official_stays_anonymous(seeds_db, seed_docs):
+    records = _attributions(seeds_db, seed_docs, "002_")
+    for record in (_said(records, "told", "Trump's decision was finalized"),
+                   _said(records, "said", "Full withdrawal")):
+        assert record["anonymous"] and record["source_name"] is None
+        assert record["source_affiliation"] == "United States"
+
+
+JUNK_SOURCES = {"U.S.’s ultimate withdrawal from Syria", "the U.S.’s ultimate withdrawal from Syria",
+                "a rationale", "Nobody", "MAJOR"}
+
+
+def test_no_junk_sources(seeds_db):
+    records = cli_json("attributions", "--db", seeds_db)
+    written = {r["source"]["text"] for r in records if r["source"]}
+    names = {r["source_name"] for r in records if r["source_name"]}
+    assert not (written | names) & JUNK_SOURCES
+    # a pronoun kept as a source always stands for someone: the speaker whose words hold it
+    pronouns = [r for r in records if r["source"] and r["source"]["text"] in ("I", "We", "it", "It")]
+    assert pronouns and all(r["source_name"] for r in pronouns)
+
+
+def test_pronouns_follow_the_speaker(seeds_db, seed_docs):
+    records = _attributions(seeds_db, seed_docs, "002_", 2)
+    assert _said(records, "emphasized", "unity and harmony")["source_name"] == "Ali Khamenei"
+    assert _said(records, "added", "Iran constantly strives")["source_name"] == "Masoud Pezeshkian"
+    assert _said(records, "stressed", "resurgence of terrorism")["source_name"] == "Masoud Pezeshkian"
+
+
+def test_a_report_leading_an_article_and_the_report_it_names(seeds_db, seed_docs):
+    records = _attributions(seeds_db, seed_docs, "003_")
+    lead = _said(records, "reported", "American forces are returning")
+    assert lead["source_name"] == "Syrian Observatory for Human Rights"
+    assert _said(records, "according to", "Two convoys")["source_name"] == lead["source_name"]
+
+
+def test_one_person_one_name(seeds_db):
+    names = {r["name"] for r in cli_json("sources", "--db", seeds_db)}
+    assert "Igor Konashenkov" in names and "igor konashenkov" not in names
+    assert "Mohammed Shia al-Sudani" in names and "Sudani" not in names
+    assert "New Arab" not in names
+
+
+def test_relayed_figures_belong_to_the_reporter(seeds_db):
+    by_text = {q["text"]: q for q in cli_json("quantities", "--db", seeds_db)}
+    assert by_text["around 50 American troops"]["source"] == "Sputnik Arabic"
+    assert by_text["hundreds of American troops"]["source"] == "Syrian regime media"

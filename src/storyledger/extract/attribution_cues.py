@@ -136,7 +136,8 @@ def _agent_range(ctx: _Ctx, subj: Token | None, v: Token) -> tuple[int, int] | N
     if subj is None:
         return None
     src = _source_range(ctx.doc, subj, v)
-    owner = subj.head  # the verb the subject really belongs to
+    # the verb the subject really belongs to (for an apposition the parser stranded, the root)
+    owner = v.sent.root if subj.dep_ == "appos" else subj.head
     if owner.i != v.i and (owner.lemma_ in _COPULAS or subj.dep_ == "nsubjpass") \
             and not agentive(ctx, *src):
         return None
@@ -393,11 +394,17 @@ def _parenthetical_contents(
     returns it with the clause's subject. After "but"/"and" ("…, but I said, hey, …") only what
     follows belongs to the speaker; a clause opened by "although" or "as" is no cue clause."""
     doc = ctx.doc
-    if v.dep_ not in ("parataxis", "conj", "advcl"):
+    if v.dep_ not in ("parataxis", "conj", "advcl", "ROOT"):
         return [], None
     subject = next((c for c in v.children if c.dep_ in _SUBJ), None) or _stranded_subject(v)
     if subject is None or any(c.dep_ in ("mark", "ccomp", "xcomp") for c in v.children):
         return [], None
+    if v.dep_ == "ROOT" and any(
+        c.i > v.i and c.dep_ not in ("punct", "advmod", "npadvmod", "nsubj")
+        and not (c.dep_ == "advcl" and any(m.dep_ == "mark" for m in c.children))
+        for c in v.children
+    ):
+        return [], None  # a main verb with its own objects ("voters are finding a leader")
     sent = v.sent
     lo = min(subject.left_edge.i, v.i)
     hi = v.i
@@ -418,6 +425,8 @@ def _parenthetical_contents(
     while left_end >= sent.start and (doc[left_end].is_punct or doc[left_end].is_space):
         left_end -= 1
     out = []
+    if v.dep_ == "ROOT" and not any(_is_verb(t) for t in doc[sent.start : max(sent.start, left_end + 1)]):
+        return [], None  # "On Sunday, the woman showed up": no statement before the cue
     if left_end >= sent.start and doc[left_end].dep_ != "cc" and doc[left_end].lower_ not in _CLAUSE_LINKS:
         start = sent.start
         dateline = _DATELINE.match(ctx.text, doc[start].idx)  # "BAGHDAD/DAMASCUS – …"
@@ -480,6 +489,13 @@ def _according_candidates(ctx: _Ctx) -> list[_Cand]:
             if not pobj:
                 continue
             src = _source_range(doc, pobj[0], t)
+            root = t.sent.root
+            if not any(c.dep_ in ("nsubj", "nsubjpass", "expl", "csubj") for c in root.children):
+                # "According to Mira Holt, the reopening would be …": the parser took the
+                # clause's subject for an apposition of the source
+                stranded = [c for c in pobj[0].children if c.dep_ == "appos" and c.i > pobj[0].i]
+                if stranded:
+                    src = (src[0], max(src[0], _trim(doc, src[0], stranded[0].left_edge.i - 1)[1]))
             parts = _sentence_rest(ctx, t, t.i, max(src[1], to.i))
             if parts:
                 out.append(_Cand(t.i, to.i, parts, src, "report", "according-to", t.i))

@@ -95,19 +95,30 @@ def _source_info(ctx: _Ctx, lo: int, hi: int) -> tuple[str | None, str | None, s
             role = r
             break
     name = _person_name(ctx, persons[0]) if persons else None
+    titled_body = None
     if name is None:
         for t in toks:
             if t.pos_ == "PROPN" and not (lo <= t.head.i <= hi and t.head.pos_ == "PROPN"
                                           and t.dep_ in ("compound", "flat")):
                 a = t.i
-                while a - 1 >= lo and doc[a - 1].pos_ == "PROPN" and doc[a - 1].dep_ == "compound":
+                while a - 1 >= lo and doc[a - 1].pos_ in ("PROPN", "NOUN") and doc[a - 1].dep_ == "compound":
                     a -= 1
+                # "Defence Ministry Spokesman Pavel Orlov" (tagged as one organisation): the
+                # title splits the body it speaks for from the name after it
+                titles = [k for k in range(a, t.i) if doc[k].lower_.rstrip(".") in lex.roles_set]
+                if titles and titles[-1] > a and t.i > titles[-1]:
+                    name = doc[titles[-1] + 1 : t.i + 1].text
+                    titled_body = doc[a : titles[-1]]
+                    break
                 while a < t.i and doc[a].lower_.rstrip(".") in lex.roles_set:
                     a += 1
                 if t.ent_type_ in ("PERSON", "FAC", "") and doc[a].lower_ not in lex.roles_set:
                     name = doc[a : t.i + 1].text
                 break
-    affiliation = _affiliation(orgs[0]) if orgs and (persons or role) else None
+    if titled_body is not None:
+        affiliation: str | None = _affiliation(titled_body)
+    else:
+        affiliation = _affiliation(orgs[0]) if orgs and (persons or role) else None
     head = None
     # the syntactic head of the span: the token whose head lies outside it
     for t in toks:
@@ -480,7 +491,7 @@ def _describe(ctx: _Ctx, c: _Cand, earlier: Sequence[tuple[_Cand, _Source]],
     if anonymous and affil is None and low in ("the", "this", "that"):
         affil = _earlier_affiliation(ctx, doc[hi].lower_, earlier)
     if name is not None and " " not in name:
-        name = _document_full_name(ctx, name)
+        name = _document_full_name(ctx, name, [d.name for _, d in earlier if d.name])
     if name is not None and name.startswith("the "):
         name = name[4:]  # "the Syrian Observatory for Human Rights" (but "The Coastal Tribune")
     return _Source((lo, hi), _canonical_outlet(name, lex), role, affil, anonymous)
@@ -512,24 +523,21 @@ def _earlier_affiliation(ctx: _Ctx, head: str, earlier: Sequence[tuple[_Cand, _S
     return None
 
 
-def _document_full_name(ctx: _Ctx, name: str) -> str:
+def _document_full_name(ctx: _Ctx, name: str, speakers: Sequence[str] = ()) -> str:
     """A surname as the full name the document gives its owner ("Sudani" -> "Mohammed Shia
-    al-Sudani"): the longest PERSON entity whose last word is the surname, with or without a
-    particle ("al-")."""
+    al-Sudani"): the longest PERSON entity, or name of an earlier speaker, whose last word is
+    the surname, with or without a particle ("al-")."""
     want = name.lower()
+    fulls = [_person_name(ctx, e) for e in ctx.ents if e.label_ == "PERSON" and len(e) >= 2]
     best = name
-    for e in ctx.ents:
-        if e.label_ != "PERSON" or len(e) < 2:
-            continue
-        last = e[-1].lower_
+    for full in fulls + [s for s in speakers if " " in s]:
+        last = full.split()[-1].lower()
         for particle in ctx.lex.surname_particles:
             if last.startswith(particle):
                 last = last[len(particle):]
                 break
-        if last == want:
-            full = _person_name(ctx, e)
-            if len(full) > len(best):
-                best = full
+        if last == want and len(full) > len(best):
+            best = full
     return best
 
 
@@ -556,9 +564,13 @@ def _speaker_of_own_words(ctx: _Ctx, cands: Sequence[_Cand], described: list[_So
         if low in ("we", "us") and parent.affiliation:
             return _Source(d.span, parent.affiliation, None, None, False)
         return _Source(d.span, parent.name, parent.role, parent.affiliation, parent.anonymous)
-    if d.name is None and parent.name is not None and (
+    # a speaker the article only describes ("The port authority stated that it …") is named
+    # by that description
+    speaker = parent.name or re.sub(r"^(?:the|this|that)\s+", "", doc[parent.span[0] : parent.span[1] + 1].text,
+                                    flags=re.IGNORECASE)
+    if d.name is None and not parent.anonymous and (
         (low in ("it", "its") and not speaker_is_person)
         or (low in ("he", "she") and speaker_is_person)
     ):
-        return _Source(d.span, parent.name, parent.role, parent.affiliation, parent.anonymous)
+        return _Source(d.span, speaker, parent.role, parent.affiliation, parent.anonymous)
     return d
