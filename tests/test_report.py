@@ -101,6 +101,22 @@ def test_thread_timeline_is_dated_in_order(seeds_report: str):
     assert named and len(named) == len(set(named))
 
 
+def test_a_large_ledger_carries_only_the_documents_it_cites(seeds_db: str, monkeypatch: pytest.MonkeyPatch):
+    """Past a few dozen documents the report carries only those its sentences, timelines and
+    charts cite (the app has the rest); every link it keeps still lands on its words."""
+    from storyledger.present import report
+
+    monkeypatch.setattr(report, "ALL_DOCUMENTS_UP_TO", 2)
+    monkeypatch.setattr(report, "CITED_DOCUMENTS", 3)
+    with open_ledger(seeds_db, readonly=True) as ledger:
+        html = render_report(ledger)
+    assert html.count('<details class="doc"') == 3 and "The 3 documents this report cites, of 6" in html
+    ids = set(re.findall(r'id="([^"]+)"', html))
+    targets = set(re.findall(r'href="#([^"]+)"', html))
+    assert targets and targets <= ids, sorted(targets - ids)[:5]
+    assert 'class="quote"' in html  # words from a document left out stand without a link
+
+
 def test_every_evidence_link_has_its_anchor(seeds_report: str):
     ids = set(re.findall(r'id="([^"]+)"', seeds_report))
     targets = set(re.findall(r'href="#([^"]+)"', seeds_report))

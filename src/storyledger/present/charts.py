@@ -94,14 +94,25 @@ def _time_ticks(first: dt.date, last: dt.date) -> list[tuple[dt.date, str]]:
             d = dt.date(y, m, 1)
             if d > last:
                 break
-            if d >= first and (m - 1) % step == 0:
+            if first <= d <= last and (m - 1) % step == 0:
                 ticks.append((d, date_text(d.isoformat()[:7])))
             y, m = (y + 1, 1) if m == 12 else (y, m + 1)
         return ticks or [(first, date_text(first.isoformat()[:7]))]
     years = span / 365.25
     step = next(s for s in (1, 2, 5, 10, 20, 50, 100) if years / s <= 7)
-    return [(dt.date(y, 1, 1), str(y)) for y in range(first.year + 1, last.year + 1) if y % step == 0] \
-        or [(first, str(first.year))]
+    return [(dt.date(y, 1, 1), str(y)) for y in range(first.year, last.year + 1)
+            if y % step == 0 and first <= dt.date(y, 1, 1) <= last] or [(first, str(first.year))]
+
+
+def _time_domain(first: dt.date | None, last: dt.date | None) -> tuple[dt.date | None, dt.date | None]:
+    """The time axis's ends: beyond six weeks, from the first of the first month to the last of
+    the last month, so that each month (or year) of the data has its tick."""
+    if first is None or last is None or (last - first).days <= 45:
+        return first, last
+    if (last - first).days > 900:
+        return dt.date(first.year, 1, 1), dt.date(last.year, 12, 31)
+    end = dt.date(last.year + last.month // 12, last.month % 12 + 1, 1) - dt.timedelta(days=1)
+    return first.replace(day=1), end
 
 
 def quantity_chart(series: dict[str, Any], href: Any = None) -> Markup:
@@ -122,8 +133,8 @@ def quantity_chart(series: dict[str, Any], href: Any = None) -> Markup:
     def y(v: float) -> float:
         return TOP + plot_h - (v - bottom) / ((top - bottom) or 1) * plot_h
 
-    first = min((p["_when"]["first"] for p in dated), default=None)
-    last = max((p["_when"]["last"] for p in dated), default=None)
+    first, last = _time_domain(min((p["_when"]["first"] for p in dated), default=None),
+                               max((p["_when"]["last"] for p in dated), default=None))
     span = (last - first).days if first and last else 0
 
     def x(day: dt.date) -> float:
@@ -212,6 +223,9 @@ def quantity_chart(series: dict[str, Any], href: Any = None) -> Markup:
             left_out += 1
         else:
             tx, ty, anchor = spot
+            if abs(ty - 4 - py) >= 10:  # moved off its mark's line: a leader line says whose it is
+                out.append(f'<line class="leader" x1="{px:.1f}" y1="{py:.1f}" x2="{tx + (-2 if anchor else 2):.1f}" '
+                           f'y2="{ty - 4:.1f}"/>')
             out.append(f'<text class="value" x="{tx:.1f}" y="{ty:.1f}"{anchor}>{e(text)}</text>')
         out.append(closing)
     out.append("</svg>")

@@ -36,8 +36,9 @@ def register(main: click.Group, eval_group: click.Group) -> None:
                   help="Where to write the report.")
     @click.option("--title", help="The report's title.")
     def report(db_path: str, out: str, title: str | None) -> None:
-        """Write one self-contained HTML report (no network needed): overview, timeline, quantity
-        charts, sources with citation chains, and every document with its evidence highlighted."""
+        """Write one self-contained HTML report (no network needed), story first: each main thread
+        in dated sentences (first report, support, denials, reversals, numbers), its timeline and
+        contradictions, charts, who held up, and the documents with their evidence highlighted."""
         from .report import write_report
 
         with open_for_reading(db_path) as ledger:

@@ -401,7 +401,8 @@ def chartable_measures(ledger: Ledger, limit: int | None = 60, offset: int = 0,
     aside), two different values at least, and several sources or several dates. Returns (rows,
     total); each row has the measure key and its numbers of values, documents, sources, dates."""
     where = ["(q.value IS NOT NULL OR q.low IS NOT NULL OR q.high IS NOT NULL)",
-             f"q.kind IN ({', '.join('?' * len(SERIES_KINDS))})", "json_extract(q.data, '$.head') IS NOT NULL"]
+             f"q.kind IN ({', '.join('?' * len(SERIES_KINDS))})",
+             "json_valid(q.data) AND json_extract(q.data, '$.head') IS NOT NULL"]
     params: list[Any] = list(SERIES_KINDS)
     if keys is not None:
         where.append(f"q.measure_key IN ({', '.join('?' * len(keys)) or 'NULL'})")
@@ -445,8 +446,15 @@ def quantity_series(ledger: Ledger, keys: list[str]) -> list[dict[str, Any]]:
                 point["source"] = flag["source"] or point["source"]
                 point["conflict"] = flag["conflict"]
             points.append(point)
-        series.append({"measure_key": key, "points": points,
-                       "conflicts": [c for c in conflicts if c["measure_key"] == key]})
+        told: set[tuple] = set()  # a conflict is told once, whichever way round (and however often) it was stored
+        mine = []
+        for c in conflicts:
+            sides = [(s.get("text"), s.get("source")) for s in (c.get("a") or {}, c.get("b") or {})]
+            pair = (c.get("window"), *sorted(sides, key=str))
+            if c["measure_key"] == key and pair not in told:
+                told.add(pair)
+                mine.append(c)
+        series.append({"measure_key": key, "points": points, "conflicts": mine})
     return series
 
 

@@ -25,7 +25,7 @@ from ..store import links
 from ..store.ledger import Ledger
 from . import queries, story
 from .charts import quantity_chart
-from .figures import date_text, value_text, window_text
+from .figures import date_text, format_number, value_text, window_text
 from .highlight import anchor_id, highlight_document
 
 PRESENT = Path(__file__).resolve().parent
@@ -35,8 +35,9 @@ OTHER_THREADS = 25  # listed by name and counts
 CHARTS = 6
 TOP_SOURCES = 15
 ALL_DOCUMENTS_UP_TO = 60  # a corpus this small carries every document; a larger one only those cited
-CITED_DOCUMENTS = 40
-TIMELINE_ROWS = 40
+CITED_DOCUMENTS = 25
+TIMELINE_ROWS = 30
+CHART_POINTS = 60  # values of one measure drawn in the report (dated first); the app draws them all
 
 
 def clip(text: str | None, length: int = 160) -> str:
@@ -56,6 +57,7 @@ def environment(doc_href: Any) -> Environment:
     env.globals.update(anchor=anchor_id, doc_href=doc_href, date_text=date_text, window_text=window_text,
                        value_text=value_text, names=story.names)
     env.filters["clip"] = clip
+    env.filters["number"] = format_number
     return env
 
 
@@ -78,13 +80,17 @@ def document_view(ledger: Ledger, doc_id: str) -> dict[str, Any] | None:
 
 
 def series_views(ledger: Ledger, href: Any = None, keys: list[str] | None = None,
-                 limit: int = CHARTS) -> list[dict[str, Any]]:
-    """The chartable series (of ``keys``, or the top ``limit``), each with its chart."""
+                 limit: int = CHARTS, most_points: int | None = None) -> list[dict[str, Any]]:
+    """The chartable series (of ``keys``, or the top ``limit``), each with its chart (of its first
+    ``most_points`` values, dated ones first, when given)."""
     if keys is None:
         rows, _ = queries.chartable_measures(ledger, limit)
         keys = [r["measure_key"] for r in rows]
     series = queries.quantity_series(ledger, keys)
     for i, s in enumerate(series, start=1):
+        s["n_points"] = len(s["points"])
+        if most_points is not None:
+            s["points"] = s["points"][:most_points]
         s["anchor"] = f"series-{i}"
         s["href"] = "#" + s["anchor"]
         s["chart"] = quantity_chart(s, href=href)
@@ -124,7 +130,7 @@ def _cited_documents(ctx: dict[str, Any]) -> list[str]:
         shown += t["timeline"]
         counts.update(e["doc_id"] for e in shown)
         for d in t["denials"]:
-            counts.update((d["denial"]["doc_id"], d["report"]["doc_id"]))
+            counts.update([d["denial"]["doc_id"], *(r["doc_id"] for r in d["reports"])])
         for g in t["contradictions"]:
             for x in g["rows"]:
                 counts.update((x["a"]["doc_id"], x["b"]["doc_id"]))
@@ -146,7 +152,7 @@ def render_report(ledger: Ledger, *, title: str | None = None) -> str:
             return None
         return "#" + anchor_id(doc_id, record_id)
 
-    series = series_views(ledger, href, [r["measure_key"] for r in series_rows])
+    series = series_views(ledger, href, [r["measure_key"] for r in series_rows], most_points=CHART_POINTS)
     ctx = story_context(ledger, series=series)
     ctx["series"] = series
     if n_docs <= ALL_DOCUMENTS_UP_TO:
@@ -159,7 +165,7 @@ def render_report(ledger: Ledger, *, title: str | None = None) -> str:
             f"SELECT id FROM documents WHERE id IN ({', '.join('?' * len(cited)) or 'NULL'}) "  # noqa: S608
             "ORDER BY published IS NULL, published, seq", cited)]
         # the charts were drawn before the cited set was known: draw them again with its links
-        series = series_views(ledger, href, [r["measure_key"] for r in series_rows])
+        series = series_views(ledger, href, [r["measure_key"] for r in series_rows], most_points=CHART_POINTS)
         for t in ctx["threads"]:
             t["numbers"] = story.thread_numbers(series, t["doc_ids"])
         _numbers_once(ctx["threads"])

@@ -53,19 +53,26 @@ def entry(member: dict[str, Any]) -> dict[str, Any]:
             "via": via(member.get("source"), member.get("outlet")),
             "date": member.get("date"), "when": when(member.get("date"), member.get("date_estimate")),
             "dated": bool(date_text(member.get("date"))), "words": member.get("evidence") or "",
+            "about": date_text(member.get("about")) if (member.get("about") or "")[:10] != (member.get("date") or "")[:10]
+            else "",
             "doc_title": member.get("doc_title"),
             "why": {"claim": f"{member['doc_id']} {member['claim_id']}", "rule": member.get("rule"),
                     "score": member.get("score"), "relevance": member.get("relevance")}}
 
 
 def _by_speaker(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One line per speaker: the earliest claim (dated before undated), how many claims."""
-    speakers: OrderedDict[str, dict[str, Any]] = OrderedDict()
+    """One line per speaker: the earliest claim (dated before undated), how many claims; every
+    claim nobody is named for is one line, "unnamed sources"."""
+    speakers: OrderedDict[str | None, dict[str, Any]] = OrderedDict()
     for e in sorted(entries, key=_time_key):
-        key = e["source"] if e["source"] and e["source"] != "-" else (e["outlet"] or e["doc_id"])
+        key = e["source"] if e["source"] and e["source"] != "-" else e["outlet"]
         if key not in speakers:
-            speakers[key] = {"name": e["name"], "via": e["via"], "first": e, "claims": 0}
+            speakers[key] = {"name": e["name"], "via": e["via"], "first": e, "claims": 0, "documents": set()}
         speakers[key]["claims"] += 1
+        speakers[key]["documents"].add(e["doc_id"])
+    unnamed = speakers.get(None)
+    if unnamed and len(unnamed["documents"]) > 1:
+        unnamed["name"] = f"unnamed sources in {len(unnamed['documents'])} documents, the first"
     return list(speakers.values())
 
 

@@ -218,6 +218,12 @@ def _where(*conditions: tuple[str, tuple | None]) -> tuple[str, list[Any]]:
     return " WHERE " + " AND ".join(c for c, _ in kept), [p for _, params in kept for p in params]
 
 
+def _field(column: str, path: str) -> str:
+    """SQL for one field of a JSON column, NULL where the column does not hold JSON (a row a
+    newer or damaged ledger wrote otherwise reads as missing, not as an error)."""
+    return f"(CASE WHEN json_valid({column}) THEN json_extract({column}, '{path}') END)"
+
+
 def _like(text: str) -> str:
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
@@ -267,17 +273,19 @@ def _json(text: str | None) -> Any:
 
 def thread_members(ledger: Ledger, thread_id: str, *, stance: str | None = None,
                    limit: int | None = None, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
-    """A thread's claims (never the unrelated ones), dated first in time order, then undated ones
-    by document, each with its document's date, estimated window, outlet and title."""
+    """A thread's claims (never the unrelated ones) in the order they were reported (the document's
+    date), undated documents last; each with ``date`` (when it was reported), ``about`` (the time
+    the claim is about, when the text gives one), its document's estimated window, outlet, title."""
     where, params = _where(("tc.thread_id = ? AND tc.stance != 'unrelated'", (thread_id,)),
                            ("tc.stance = ?", (stance,) if stance else None))
     base = ("FROM thread_claims tc JOIN documents d ON d.id = tc.doc_id "
             "LEFT JOIN claims x ON x.doc_id = tc.doc_id AND x.claim_id = tc.claim_id" + where)
+    reported = f"COALESCE({_field('tc.data', '$.reported')}, d.published)"
     select = ("tc.doc_id, tc.claim_id, tc.stance, tc.hedged, tc.score, tc.relevance, tc.rule, "
-              "COALESCE(tc.date, d.published) AS date, tc.source, tc.data, d.outlet AS doc_outlet, "
+              f"{reported} AS date, tc.date AS about, tc.source, tc.data, d.outlet AS doc_outlet, "
               "d.published, d.date_estimate, d.title AS doc_title, x.proposition, x.modality, x.polarity, "
               "x.attribution_id")
-    order = "COALESCE(tc.date, d.published) IS NULL, COALESCE(tc.date, d.published), d.seq, x.start"
+    order = f"{reported} IS NULL, {reported}, tc.date, d.seq, x.start"
     rows, total = _page(ledger.db, select, base, params, order, limit, offset)
     for r in rows:
         data = _json(r.pop("data"))
@@ -307,7 +315,7 @@ def contradiction_page(ledger: Ledger, *, thread_id: str | None = None, kind: st
     date (or its document's estimated window) and words; the number of claim pairs behind it."""
     where, params = _where(
         ("x.thread_id = ?", (thread_id,) if thread_id else None), ("x.kind = ?", (kind,) if kind else None),
-        ("(json_extract(x.data, '$.a.source') LIKE ? ESCAPE '\\' OR json_extract(x.data, '$.b.source') LIKE ? "
+        (f"({_field('x.data', '$.a.source')} LIKE ? ESCAPE '\\' OR {_field('x.data', '$.b.source')} LIKE ? "
          "ESCAPE '\\')", (_like(source), _like(source)) if source else None))
     base = _CONTRADICTION_FROM + where
     rows, total = _page(ledger.db, _CONTRADICTION_SELECT, base, params,
@@ -372,11 +380,11 @@ def track_record_page(ledger: Ledger, *, kind: str | None = None, name: str | No
     each report's outcome (supported, denied, contested, open) and days to the first denial."""
     where, params = _where(("kind = ?", (kind,) if kind else None),
                            ("name LIKE ? ESCAPE '\\'", (_like(name),) if name else None),
-                           ("COALESCE(json_extract(data, '$.reports'), supported + denied) > 0",
+                           (f"COALESCE({_field('data', '$.reports')}, supported + denied) > 0",
                             () if with_reports else None))
     base = "FROM track_records" + where
     rows, total = _page(ledger.db, "kind, name, claims, supported, denied, median_days_to_denial, rule, data", base,
-                        params, "COALESCE(json_extract(data, '$.reports'), supported + denied) DESC, claims DESC, "
+                        params, f"COALESCE({_field('data', '$.reports')}, supported + denied) DESC, claims DESC, "
                         "name", limit, offset)
     for r in rows:
         data = _json(r.pop("data"))
