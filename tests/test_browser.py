@@ -100,11 +100,13 @@ def test_report_opens_offline_and_tells_the_story_first(browser, seeds_db: str, 
     height = page.evaluate("document.documentElement.scrollHeight")
     assert height < 12_000, height
     # every internal link resolves; an evidence link marks its whole span (in its opened document)
-    hrefs = page.evaluate("[...new Set([...document.querySelectorAll('a[href^=\"#\"]')].map(a => a.getAttribute('href')))]")
+    hrefs = page.evaluate("[...new Set([...document.querySelectorAll('a[href^=\"#\"]')]"
+                          ".map(a => a.getAttribute('href')))]")
     assert len(hrefs) > 50
     missing = [h for h in hrefs if not page.evaluate("(id) => !!document.getElementById(id)", h[1:])]
     assert not missing, missing[:5]
-    unmarked = page.evaluate("""(hrefs) => hrefs.filter(h => h.startsWith('#d-') && h.split('-').length > 2).filter(h => {
+    unmarked = page.evaluate("""(hrefs) => hrefs.filter(h => h.startsWith('#d-') && h.split('-').length > 2)
+        .filter(h => {
         location.hash = h; const a = document.getElementById(h.slice(1)); const n = a.nextElementSibling;
         const details = a.closest('details.doc');
         return !n || getComputedStyle(n).outlineStyle === 'none' || (details && !details.open); })""", hrefs)
@@ -203,7 +205,8 @@ APP_PAGES = ("/", "/threads", "/contradictions", "/series", "/series?measure=us+
              "/quantities?measure=US+troops+Syria")
 
 
-def test_every_app_page_loads_without_console_errors(browser, server: str):
+def test_every_app_page_loads_without_console_errors(browser, server: str, seeds_db: str):
+    internal = {i for i in _seeds_facts(seeds_db)["internal"] if i}
     requests: list[str] = []
     dialogs: list[str] = []
     errors: list[str] = []
@@ -216,6 +219,8 @@ def test_every_app_page_loads_without_console_errors(browser, server: str):
         response = page.goto(server + path)
         page.wait_for_load_state("load")
         assert response.status == 200, path
+        visible = page.evaluate("document.body.innerText")
+        assert not [i for i in internal if i in visible], path  # no id or rule name outside "why"
         name = re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
         page.screenshot(path=str(shots / f"app-{name}.png"), full_page=True)
         if document is None and path == "/documents":

@@ -53,11 +53,16 @@ def entry(member: dict[str, Any]) -> dict[str, Any]:
             "via": via(member.get("source"), member.get("outlet")),
             "date": member.get("date"), "when": when(member.get("date"), member.get("date_estimate")),
             "dated": bool(date_text(member.get("date"))), "words": member.get("evidence") or "",
-            "about": date_text(member.get("about")) if (member.get("about") or "")[:10] != (member.get("date") or "")[:10]
-            else "",
+            "about": _about(member),
             "doc_title": member.get("doc_title"),
             "why": {"claim": f"{member['doc_id']} {member['claim_id']}", "rule": member.get("rule"),
                     "score": member.get("score"), "relevance": member.get("relevance")}}
+
+
+def _about(member: dict[str, Any]) -> str:
+    """The time a claim is about, when it is not the day it was reported ("" otherwise)."""
+    about = member.get("about") or ""
+    return date_text(about) if about[:10] != (member.get("date") or "")[:10] else ""
 
 
 def _by_speaker(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
