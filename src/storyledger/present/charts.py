@@ -17,7 +17,7 @@ from typing import Any
 
 from markupsafe import Markup, escape
 
-from .figures import closed_window, date_text, format_number, last_day, nice_ticks, parse_day, value_text
+from .figures import closed_window, compact_number, date_text, last_day, nice_ticks, parse_day, value_text
 from .highlight import anchor_id
 
 WIDTH, HEIGHT = 860, 300
@@ -26,6 +26,7 @@ STRIP = 210  # the width of the "no date" column, when there is one
 COLOURS = 10  # classes c0..c9 in the stylesheet
 CHAR_W, LINE_H = 6.3, 13.0  # a label's box at 11 px: width per character, height
 MAX_SOURCE = 24
+MAX_WINDOW_DAYS = 92  # a quarter: wider times and windows leave a value among the undated
 LOWER_WORDS = ("more than", "over", "at least", "above", "upwards of", "in excess of", "no fewer than")
 UPPER_WORDS = ("up to", "fewer than", "less than", "under", "below", "at most", "no more than", "nearly", "almost")
 
@@ -49,19 +50,21 @@ def point_label(p: dict[str, Any]) -> str:
 def placement(p: dict[str, Any]) -> dict[str, Any]:
     """Where a value sits in time: {"day", "first", "last", "estimated", "when"} or {} when it has
     no date. Its own as-of date first; else its document's publication date; else its document's
-    closed estimated window (the value is placed mid-window and marked)."""
+    closed estimated window (the value is placed mid-window and marked). A time wider than
+    MAX_WINDOW_DAYS ("in 2026") places nothing: it would stretch the axis and say little."""
     as_of = p.get("as_of") or ""
     first = parse_day(as_of) if as_of[:1].isdigit() else None
     if first is not None:
         last = last_day(as_of[:10]) or first
-        return {"day": first + (last - first) / 2, "first": first, "last": last, "estimated": last != first,
-                "when": date_text(as_of[:10])}
+        if (last - first).days <= MAX_WINDOW_DAYS:
+            return {"day": first + (last - first) / 2, "first": first, "last": last, "estimated": last != first,
+                    "when": date_text(as_of[:10])}
     published = parse_day(p.get("published"))
     if published is not None:
         return {"day": published, "first": published, "last": published, "estimated": False,
                 "when": date_text(p["published"]) + " (publication)"}
     window = closed_window(p.get("date_estimate"))
-    if window is not None:
+    if window is not None and (window[1] - window[0]).days <= MAX_WINDOW_DAYS:
         first, last = window
         return {"day": first + (last - first) / 2, "first": first, "last": last, "estimated": True,
                 "when": f"estimated {date_text(first.isoformat())} – {date_text(last.isoformat())}"}
@@ -124,11 +127,14 @@ def quantity_chart(series: dict[str, Any], href: Any = None) -> Markup:
     dated = [p for p in points if p["_when"]]
     undated = [p for p in points if not p["_when"]]
     plot_right = WIDTH - 16 - (STRIP if undated else 0)
-    plot_w, plot_h = plot_right - LEFT, HEIGHT - TOP - BOTTOM
+    plot_h = HEIGHT - TOP - BOTTOM
     values = [v for p in points for v in (p.get("value"), p.get("low"), p.get("high")) if v is not None]
     low = min(0.0, min(values)) if values else 0.0
     ticks = nice_ticks(low, max(values) if values else 1.0)
     bottom, top = ticks[0], ticks[-1]
+    tick_text = [compact_number(v) for v in ticks]
+    left = max(LEFT, 14 + CHAR_W * max(len(t) for t in tick_text))
+    plot_w = plot_right - left
 
     def y(v: float) -> float:
         return TOP + plot_h - (v - bottom) / ((top - bottom) or 1) * plot_h
@@ -139,8 +145,8 @@ def quantity_chart(series: dict[str, Any], href: Any = None) -> Markup:
 
     def x(day: dt.date) -> float:
         if not span:
-            return LEFT + plot_w / 2
-        return LEFT + 24 + (day - first).days / span * (plot_w - 48)
+            return left + plot_w / 2
+        return left + 24 + (day - first).days / span * (plot_w - 48)
 
     sources: list[str] = []
     for p in points:
@@ -150,18 +156,18 @@ def quantity_chart(series: dict[str, Any], href: Any = None) -> Markup:
     colour = {s: f"c{i % COLOURS}" for i, s in enumerate(sources)}
     out = [f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
            f'aria-label="{e(series["measure_key"])}: {len(points)} values" xmlns="http://www.w3.org/2000/svg">']
-    for v in ticks:
-        out.append(f'<line class="grid" x1="{LEFT}" x2="{plot_right}" y1="{y(v):.1f}" y2="{y(v):.1f}"/>')
-        out.append(f'<text class="tick" x="{LEFT - 6}" y="{y(v) + 4:.1f}" text-anchor="end">'
-                   f'{e(format_number(v))}</text>')
-    out.append(f'<line class="axis" x1="{LEFT}" x2="{plot_right}" y1="{TOP + plot_h}" y2="{TOP + plot_h}"/>')
+    for v, text in zip(ticks, tick_text, strict=True):
+        out.append(f'<line class="grid" x1="{left}" x2="{plot_right}" y1="{y(v):.1f}" y2="{y(v):.1f}"/>')
+        out.append(f'<text class="tick" x="{left - 6}" y="{y(v) + 4:.1f}" text-anchor="end">'
+                   f'{e(text)}</text>')
+    out.append(f'<line class="axis" x1="{left}" x2="{plot_right}" y1="{TOP + plot_h}" y2="{TOP + plot_h}"/>')
     if first and last:
         for day, text in _time_ticks(first, last):
             out.append(f'<line class="axis" x1="{x(day):.1f}" x2="{x(day):.1f}" y1="{TOP + plot_h}" '
                        f'y2="{TOP + plot_h + 4}"/><text class="tick" x="{x(day):.1f}" y="{TOP + plot_h + 17}" '
                        f'text-anchor="middle">{e(text)}</text>')
     else:
-        out.append(f'<text class="note" x="{LEFT + plot_w / 2:.1f}" y="{TOP + plot_h / 2:.1f}" '
+        out.append(f'<text class="note" x="{left + plot_w / 2:.1f}" y="{TOP + plot_h / 2:.1f}" '
                    'text-anchor="middle">no dated values</text>')
     if undated:
         strip_x = plot_right + 12
@@ -215,7 +221,7 @@ def quantity_chart(series: dict[str, Any], href: Any = None) -> Markup:
             out.append(f'<circle class="dot {fill}{" hollow" if hollow else ""}" cx="{px:.1f}" cy="{py:.1f}" r="5"/>')
         if p.get("conflict"):
             out.append(f'<circle class="conflict" cx="{px:.1f}" cy="{py:.1f}" r="9"/>')
-        text = f"{label} · {_short(p.get('source') or p.get('outlet') or 'no source')}"
+        text = f"{value_text(p, words=True)} · {_short(p.get('source') or p.get('outlet') or 'no source')}"
         if when and when["estimated"]:
             text += " (est.)"
         spot = _place_label(text, px, py, taken, right_edge=WIDTH - 4)

@@ -21,18 +21,33 @@ def format_number(value: float) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def value_text(q: dict[str, Any]) -> str:
+def compact_number(value: float) -> str:
+    """An axis tick: 2,500; 40k; 300M; 1.5bn (a tick needs few characters; values keep all)."""
+    for size, suffix in ((1e9, "bn"), (1e6, "M"), (1e4, "k")):
+        if abs(value) >= size:
+            return format_number(round(value / size, 2)) + suffix
+    return format_number(value)
+
+
+def value_text(q: dict[str, Any], words: bool = False) -> str:
     """A quantity's value as the text gives it: "1,723", "35,000–40,000", "about 2,000",
-    "more than 500", "up to 40"; "?" when it has no number (a comparison such as "much higher")."""
+    "more than 500", "up to 40"; with ``words``, millions and billions in words ("250–320
+    million"); the words as written when it has no number (a comparison such as "much higher")."""
     low, high, value, approx = q.get("low"), q.get("high"), q.get("value"), q.get("approx")
+    biggest = max(abs(v) for v in (low, high, value, 0.0) if v is not None)
+    scale, name = next(((s, n) for s, n in ((1e9, " billion"), (1e6, " million")) if words and biggest >= s), (1, ""))
+
+    def num(v: float) -> str:
+        return format_number(round(v / scale, 2) if scale != 1 else v)
+
     if low is not None and high is not None and low != high:
-        core = f"{format_number(low)}–{format_number(high)}"
+        core = f"{num(low)}–{num(high)}{name}"
     elif value is not None:
-        core = format_number(value)
+        core = num(value) + name
     elif low is not None:
-        core = format_number(low)
+        core = num(low) + name
     elif high is not None:
-        core = format_number(high)
+        core = num(high) + name
     else:
         return q.get("text") or "?"  # "much higher": a comparison, said in words
     return f"{approx} {core}" if approx else core
