@@ -42,11 +42,6 @@ class _Box:
         return self.x0 < other.x1 and other.x0 < self.x1 and self.y0 < other.y1 and other.y0 < self.y1
 
 
-def point_label(p: dict[str, Any]) -> str:
-    """The value as the text gives it: "about 2,000", "200–999", "more than 500"."""
-    return value_text(p)
-
-
 def placement(p: dict[str, Any]) -> dict[str, Any]:
     """Where a value sits in time: {"day", "first", "last", "estimated", "when"} or {} when it has
     no date. Its own as-of date first; else its document's publication date; else its document's

@@ -1,8 +1,8 @@
 """Read-only queries behind the report, the web app and the exports.
 
-Every listing is paged in SQL (LIMIT/OFFSET), so a page never loads the whole corpus. Tables that
-later migrations add (threads, contradictions, series, track records) are read only when they
-exist, and column by column, so an older or newer ledger still renders.
+Every listing is paged in SQL (LIMIT/OFFSET), so a page never loads the whole corpus. The link
+tables (threads, contradictions, series, track records) are read through store.links, and only
+when they exist.
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ from ..store.ledger import Ledger, contains_pattern
 # Tables a later migration may add; shown when present.
 LINK_TABLES = ("threads", "thread_claims", "contradictions", "denial_links", "series_points", "series_conflicts",
                "track_records")
-_NOISY = ("data", "entities", "vector", "minhash")
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 MAX_PAGE = 200
 
 
@@ -37,11 +35,6 @@ def table_columns(db: sqlite3.Connection, name: str) -> list[str]:
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
         return []
     return [row[1] for row in db.execute(f"PRAGMA table_info({name})")]
-
-
-def calendar_date(value: str | None) -> str | None:
-    """``value`` if it is a calendar date (YYYY, YYYY-MM or YYYY-MM-DD), else None."""
-    return value if value and _DATE.match(value) else None
 
 
 # Which filters each listing takes (the web app refuses the others rather than ignore them).
