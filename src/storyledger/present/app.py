@@ -312,7 +312,7 @@ def create_app(db_path: str | Path, *, time_budget: float = DEFAULT_TIME_BUDGET,
     def series_html(request: Request, f: queries.Filters = Depends(filters_by["series"]),
                     p: tuple = Depends(paging), ledger_: Ledger = Depends(ledger)) -> HTMLResponse:
         limit, offset = p
-        result, suggestions = queries.series_page(ledger_, f, min(limit, 10), offset)
+        result, suggestions = queries.series_page(ledger_, f, min(limit, 6), offset)  # six charts a page
         series = app_series(ledger_, [r["measure_key"] for r in result.items], len(result.items))
         return page(request, "app_series.html", result=result, series=series, suggestions=suggestions, f=f,
                     links=links(request, result))
