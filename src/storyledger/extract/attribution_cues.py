@@ -325,6 +325,8 @@ def _verb_candidates(ctx: _Ctx) -> list[_Cand]:
             if fr == "p":
                 prep_cue_hi = lo
                 lo = lo + 1
+            if fr in ("o", "p", "x", "s", "c") and lo > v.i:
+                hi = max(hi, _phrase_end(doc, v, hi))
             r = _content_from_tokens(doc, lo, hi, v.idx)
             if r:
                 ranges.append(r)
@@ -356,6 +358,25 @@ def _verb_candidates(ctx: _Ctx) -> list[_Cand]:
             kind = "belief"
         cands.append(_Cand(lo, hi, ranges, src, kind, rule, v.i))
     return cands
+
+
+# what may follow a cue verb's object inside what is attributed: "called for the ban in
+# December after the shooting", "criticized him for not doing more", "pushed for action while
+# the code is rewritten"; a coordinated verb ("…, and said …") starts something else
+_PHRASE_DEPS = {"prep", "advcl", "npadvmod", "advmod", "dobj", "dative", "xcomp", "ccomp", "oprd",
+                "acomp", "agent", "prt", "pcomp"}
+
+
+def _phrase_end(doc: Doc, v: Token, hi: int) -> int:
+    """The last token of cue v's verb phrase after token hi: its right dependents up to a
+    coordinated clause, a parenthetical or the sentence's end."""
+    end = hi
+    for c in sorted((c for c in v.children if c.i > hi), key=lambda t: t.i):
+        if c.dep_ in _PHRASE_DEPS:
+            end = max(end, c.right_edge.i)
+        elif c.dep_ != "punct":
+            break
+    return end
 
 
 def _coordinated_complement(
@@ -657,6 +678,8 @@ def _noun_candidates(ctx: _Ctx) -> list[_Cand]:
         src, cue_lo, owned = _noun_source(doc, n, lo)
         if not owned:
             continue  # a bare "the statement that …" with nobody behind it: too often not attribution
+        if frame != "be":
+            hi = max(hi, _phrase_end(doc, n, hi))
         r = _content_from_tokens(doc, lo, hi, n.idx)
         if r is None or r[1] - r[0] < 8:
             continue
@@ -701,7 +724,7 @@ def _adjective_candidates(ctx: _Ctx) -> list[_Cand]:
         subj, _ = _subject(v)
         src = _source_range(doc, subj, v) if subj is not None else None
         cue_lo = _verb_group(doc, v)[0] if v.i < a.i and a.i - v.i <= 4 else a.i
-        r = _content_from_tokens(doc, lo, hi, a.idx)
+        r = _content_from_tokens(doc, lo, max(hi, _phrase_end(doc, a, hi)), a.idx)
         if r is None:
             continue
         out.append(_Cand(cue_lo, cue_hi, [r], src, kind, f"adj:{a.lower_}+{frame}", a.i))
@@ -885,7 +908,13 @@ def _is_speechy_quote(ctx: _Ctx, q: _Quote) -> bool:
         return True
     if len(q.parts) > 1:
         return True
-    return bool(words) and body[-1:] in ".,!?" and len(words) >= 2
+    if not words or body[-1:] not in ".,!?":
+        return False
+    if len(words) >= 2:
+        return True
+    # a one-word reply is speech when a speech verb follows at once: "“Really,” she added."
+    after = _tokens_in(ctx.doc, q.end, min(len(ctx.text), q.end + 30))
+    return any(_is_verb(t) and "q" in ctx.lex.verbs.get(_lemma(t), ("", frozenset()))[1] for t in after)
 
 
 def _attach_quotes(ctx: _Ctx, cands: list[_Cand]) -> None:
