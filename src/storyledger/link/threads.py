@@ -28,7 +28,6 @@ NEIGHBOURS = 25  # candidate neighbours per claim: the blocking that keeps clust
 # (or its opposite) and entities and at least PLACE_SIM_EVENT close.
 PLACE_SIM = 0.62
 PLACE_SIM_EVENT = 0.15
-LEXICAL_CANDIDATE_WORDS = 2  # content words a claim shares with a user's thread to be compared
 DENIAL_LINK_SIM = 0.5
 DENIAL_WINDOW_DAYS = 45  # a denial answers a report from the weeks before it
 DISAGREEMENT_DAYS = 1  # opposite stances this close in time disagree; further apart, things changed
@@ -88,6 +87,8 @@ class Thread:
     members: list[tuple[str, str]]  # the cluster (auto threads)
     rule: str
     claims: dict[tuple[str, str], Placement] = field(default_factory=dict)
+    # a followed thread's documents: the stance model's probabilities for (proposition, document)
+    documents: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
 # -- lexicons ----------------------------------------------------------------------------------
@@ -424,25 +425,6 @@ def user_thread(thread_id: str, proposition: str, vector: np.ndarray, entities: 
 
 
 # -- placement and stance ----------------------------------------------------------------------
-
-def is_lexical_candidate(thread: Thread, proposition: str) -> bool:
-    """Whether a claim without an event is worth placing on a user's thread: it shares two content
-    words with the thread's proposition (all of them when it has fewer). A user's proposition may
-    name no event family, so the claims about events are not enough. Automatic threads are made
-    of claims about one event family and take no such candidates: doing so would embed a third
-    of PolNeAR train's claims to add 166 of its 8,231 placements."""
-    words = _content_stems(thread.proposition)
-    shared = min(LEXICAL_CANDIDATE_WORDS, len(words))
-    return bool(shared) and len(words & _content_stems(proposition)) >= shared
-
-
-@cache
-def _content_stems(text: str) -> frozenset[str]:
-    from .stance import lexicon, stem, tokens
-
-    stop = lexicon()["stop_words"]
-    return frozenset(stem(t) for t in tokens(text) if t not in stop and len(t) > 2 and not t.isdigit())
-
 
 def place_claims(thread: Thread, claims: list[ClaimRec], matrix: np.ndarray) -> dict[tuple[str, str], float]:
     """Which claims are about the thread's proposition, with their relevance (cosine)."""
