@@ -206,8 +206,10 @@ def test_examples_reopening_announced_then_called_off(tmp_path):
     for th in cli_json("threads", "--db", db):
         t = json.loads(cli("thread", th["thread_id"], "--db", db, "--json").stdout)
         evidence = {(c["doc_id"], c["claim_id"]): c["evidence"] for c in t["claims"]}
-        reversals += [(evidence[(x["a_doc_id"], x["a_claim_id"])], evidence[(x["b_doc_id"], x["b_claim_id"])])
-                      for x in t["contradictions"] if x["kind"] == "reversal"]
+        reversals += [(evidence[(x["a_doc_id"], x["a_claim_id"])], evidence[(x["b_doc_id"], x["b_claim_id"])],
+                       x["a"]["date"], x["b"]["date"]) for x in t["contradictions"] if x["kind"] == "reversal"]
     assert reversals
-    for announced, cancelled in reversals:
-        assert "April 20" in announced and "called off" in cancelled, (announced, cancelled)
+    for announced, cancelled, announced_on, cancelled_on in reversals:
+        # the minister's reopening announcement (a week before), then the call-off
+        assert "open" in announced and "called off" in cancelled, (announced, cancelled)
+        assert announced_on < cancelled_on

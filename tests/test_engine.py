@@ -52,7 +52,7 @@ def test_local_pool_and_dask_cluster_give_identical_ledgers(tmp_path, small_batc
     build_with(pool, Engine("local", 2))
     build_with(dask, Engine("dask", 2))  # a 2-worker LocalCluster
     reference = ledger_content(single)
-    assert len(reference[0]) == 19 and all(reference)
+    assert len(reference[0]) == 20 and all(reference)  # the examples and the fixture articles
     assert ledger_content(pool) == reference
     assert ledger_content(dask) == reference
 

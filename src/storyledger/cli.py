@@ -67,7 +67,7 @@ def main() -> None:
 @click.option("--max-doc-chars", default=200_000, show_default=True, type=click.IntRange(min=1),
               help="Store but do not extract from documents longer than this (dumps, not articles).")
 @click.option("--doc-seconds", default=60.0, show_default=True, type=click.FloatRange(min=0),
-              help="Stop extracting a document after this many seconds and record it as a problem "
+              help="Stop extracting a document after this many seconds of CPU time and record it as a problem "
                    "(it stays stored and searchable); 0 for no limit.")
 @click.option("--engine", "engine_kind", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="Where extraction runs: local processes, or a Dask cluster.")

@@ -7,8 +7,9 @@ searchable; the failure is stored beside it (``extraction_problems``) and report
 
 The budget is enforced where the work runs:
 
-* in a process's main thread (the in-process engine, local pool workers) by ``SIGALRM``, which
-  also interrupts a blocking call such as ``time.sleep``;
+* in a process's main thread (the in-process engine, local pool workers) by a CPU-time timer
+  (``SIGPROF``), so that a loaded machine does not fail documents, and a wall-clock backstop
+  (``SIGALRM``, a few times longer) that also interrupts a blocking call such as ``time.sleep``;
 * in any other thread (Dask workers run tasks in threads) by raising an asynchronous exception
   in that thread, which lands at the next Python instruction — a Python loop is stopped, a
   single long call into C code is stopped only when it returns.
@@ -27,6 +28,7 @@ from typing import Any, TypeVar
 
 # A news article extracts in well under a second; one taking minutes is stuck, not slow.
 DEFAULT_DOC_SECONDS = 60.0
+WALL_FACTOR = 5  # in a process's main thread: the CPU budget, and this many times it on the clock
 
 T = TypeVar("T")
 
@@ -69,8 +71,8 @@ def run_guarded(doc_id: str, work: Callable[[StageTracker], T], seconds: float |
             return work(tracker)
     except ExtractionTimeout:
         return ExtractionFailure(doc_id, tracker.stage, "timeout",
-                                 f"still running after {seconds:g} s (raise --doc-seconds if the document is "
-                                 "legitimately long)")
+                                 f"still running after {seconds:g} s of work (raise --doc-seconds if the "
+                                 "document is legitimately long)")
     except Exception as error:  # noqa: BLE001 — any extractor bug is this document's problem
         where = traceback.extract_tb(error.__traceback__)[-1]
         return ExtractionFailure(doc_id, tracker.stage, "error",
@@ -91,16 +93,21 @@ def _time_budget(seconds: float | None) -> Iterator[None]:
 
 @contextmanager
 def _alarm(seconds: float) -> Iterator[None]:
+    """The budget in CPU seconds (a busy machine does not make a document fail), with a wall-clock
+    backstop of WALL_FACTOR times it for work that waits instead of computing."""
     def expire(signum: int, frame: object) -> None:
         raise ExtractionTimeout
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    previous = {number: signal.signal(number, expire) for number in (signal.SIGPROF, signal.SIGALRM)}
+    signal.setitimer(signal.ITIMER_PROF, seconds)
+    signal.setitimer(signal.ITIMER_REAL, seconds * WALL_FACTOR)
     try:
         yield
     finally:
+        signal.setitimer(signal.ITIMER_PROF, 0)
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _set_async_exc(thread_id: int, exception: type[BaseException] | None) -> None:

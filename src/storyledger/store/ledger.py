@@ -324,8 +324,8 @@ class Ledger:
                     (doc_id, field)).fetchone()
                 if source != "user" and stronger:
                     continue
-                old = db.execute(f"SELECT {_FIELD_COLUMNS[field][0]} FROM documents WHERE id = ?",
-                                 (doc_id,)).fetchone()[0]
+                column = _FIELD_COLUMNS[field][0]
+                old = db.execute(f"SELECT {column} FROM documents WHERE id = ?", (doc_id,)).fetchone()[0]
                 if self._apply_field(db, doc_id, field, value, source, origin):
                     changes[field] = (old, value)
             self._note_changes(db, doc_id, list(changes), f"{', '.join(changes)} set by {origin}")
@@ -335,13 +335,13 @@ class Ledger:
                      evidence: str | None) -> bool:
         """Write one metadata field of a document (with its source, where the ledger keeps one);
         True when its value changed."""
-        new = {column: value for column, value in zip(_FIELD_COLUMNS[field], (value, source, evidence),
-                                                         strict=True) if column}
+        columns = {column: value for column, value in zip(_FIELD_COLUMNS[field], (value, source, evidence),
+                                                             strict=True) if column}
         # Column names come from _FIELD_COLUMNS; every value is a parameter.
-        old = db.execute(f"SELECT {', '.join(new)} FROM documents WHERE id = ?", (doc_id,)).fetchone()
-        if tuple(old) != tuple(new.values()):
-            db.execute(f"UPDATE documents SET {', '.join(f'{c} = ?' for c in new)} WHERE id = ?",
-                       (*new.values(), doc_id))
+        old = db.execute(f"SELECT {', '.join(columns)} FROM documents WHERE id = ?", (doc_id,)).fetchone()
+        if tuple(old) != tuple(columns.values()):
+            db.execute(f"UPDATE documents SET {', '.join(f'{column} = ?' for column in columns)} WHERE id = ?",
+                       (*columns.values(), doc_id))
         return old[0] != value
 
     def _note_changes(self, db: sqlite3.Connection, doc_id: str, fields: list[str], reason: str) -> None:

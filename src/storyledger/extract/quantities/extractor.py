@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -77,6 +78,9 @@ def extract_quantities(doc: Doc, time_expressions: Iterable[TimeExpression]) -> 
         c.extra["scope"] = scope_text or c.extra.get("subject_scope")
     inherit_from_partner(final)
     add_price_per_unit(text, final)
+    # A run of hundreds of digits is no amount: its float overflows to infinity, which JSON (and
+    # every chart and comparison) cannot hold.
+    final = [c for c in final if all(v is None or math.isfinite(v) for v in (c.value, c.low, c.high))]
     return [finalise(doc, text, c, lex, demonyms) for c in final]
 
 
