@@ -139,9 +139,12 @@ def test_scoring_a_split_the_model_was_not_trained_on_is_refused(tmp_path):
     bodies.write_text('Body ID,articleBody\n1,"The bridge in Kelmsport was closed on Monday."\n', encoding="utf-8")
     stances.write_text("Headline,Body ID,Stance\nKelmsport bridge closed,1,agree\n", encoding="utf-8")
     shipped = StanceModel.load()
-    assert shipped.meta.get("split", "body") == "body"
+    assert shipped.meta["split"] == "none"  # trained on every pair: no held-out part is unseen
     with pytest.raises(ValueError, match="--split story"):
         score_stance_files(bodies, stances, model=shipped, split="story")
+    with pytest.raises(ValueError, match="--split body"):
+        score_stance_files(bodies, stances, model=shipped, body_disjoint=True)
+    shipped.meta.update({"split": "body", "dev_fraction": 0.2, "split_seed": 0})
     with pytest.raises(ValueError, match="dev fraction 0.3"):
         score_stance_files(bodies, stances, model=shipped, split="body", dev_fraction=0.3)
 
@@ -158,3 +161,39 @@ def test_story_split_of_fnc1_train():
     assert 0.2 <= len(dev_related) / len(related) < 0.3
     assert not {r.headline for r in train} & {r.headline for r in dev}
     assert not {r.body_id for r in train} & {r.body_id for r in dev}
+
+
+def test_train_and_score_a_story_split_from_the_command_line(tmp_path):
+    from click.testing import CliRunner
+
+    from storyledger.cli import main as cli
+
+    bodies = tmp_path / "bodies.csv"
+    stances = tmp_path / "stances.csv"
+    bodies.write_text(
+        "Body ID,articleBody\n"
+        '1,"The harbour bridge in Kelmsport was closed on Monday after engineers found cracks in its supports."\n'
+        '2,"Claims that the Kelmsport bridge has closed are false, the council said; traffic is flowing."\n'
+        '3,"The singer Mara Vell released an album of jazz standards on Friday without any warning."\n'
+        '4,"Mara Vell may release a jazz album soon, according to unconfirmed reports from fans."\n',
+        encoding="utf-8")
+    stances.write_text(
+        "Headline,Body ID,Stance\n"
+        "Kelmsport bridge closed after cracks found,1,agree\n"
+        "Kelmsport bridge closed after cracks found,2,disagree\n"
+        "Kelmsport bridge closed after cracks found,3,unrelated\n"
+        "Mara Vell releases surprise jazz album,3,agree\n"
+        "Mara Vell releases surprise jazz album,4,discuss\n"
+        "Mara Vell releases surprise jazz album,1,unrelated\n",
+        encoding="utf-8")
+    model = tmp_path / "story.npz"
+    files = ["--bodies", str(bodies), "--stances", str(stances)]
+    split = ["--split", "story", "--dev-fraction", "0.5", "--seed", "0"]
+    trained = CliRunner().invoke(cli, ["train", "stance", *files, *split, "--out", str(model)])
+    assert trained.exit_code == 0, trained.output
+    scored = CliRunner().invoke(cli, ["eval", "stance", *files, *split, "--model", str(model), "--json"])
+    assert scored.exit_code == 0, scored.output
+    result = json.loads(scored.output)
+    assert result["n"] == 2 and result["headlines"] == 1  # one whole story held out: its two related pairs
+    refused = CliRunner().invoke(cli, ["eval", "stance", *files, "--split", "body", "--model", str(model)])
+    assert refused.exit_code != 0 and "--split body" in refused.output

@@ -7,13 +7,15 @@ percentage of the best possible total (every label right).  Alongside it: per-cl
 four labels and their unweighted mean, ``macro_f1`` (as in Hanselowski et al. 2018, the metric
 that is not won by labelling everything related "discuss").
 
-Run ``python -m storyledger.eval.stance --bodies train_bodies.csv --stances dev_stances.csv``;
-``--split body`` (or ``--body-disjoint``) instead scores the held-out bodies of
-:func:`storyledger.link.stance.body_disjoint_split` of the stances file (the shipped model was
-trained without them); ``--split story`` scores the held-out stories of
+Run ``python -m storyledger.eval.stance --bodies train_bodies.csv --stances train_stances.csv``
+to score every pair of a file; ``--split story`` scores only the held-out stories of
 :func:`storyledger.link.stance.story_disjoint_split` (a headline, its related bodies and every
-headline related to those bodies on one side), which needs a model trained with the same split
-(``storyledger train stance --split story --out FILE``, then ``--model FILE``).
+headline related to those bodies on one side) and ``--split body`` (or ``--body-disjoint``) the
+held-out bodies of :func:`storyledger.link.stance.body_disjoint_split`.  Either needs a model
+trained with the same split (``storyledger train stance --split story --out FILE``, then
+``--model FILE``): the shipped model is trained on every pair of ``train_stances.csv``, and
+FNC-1's ``dev_stances.csv`` shares all its bodies and headlines with that file, so neither says
+anything about unseen stories.  ``--cache-dir DIR`` keeps the sentence embeddings for a rerun.
 """
 
 from __future__ import annotations
@@ -75,18 +77,20 @@ def fnc_score(gold: Sequence[str], pred: Sequence[str]) -> dict[str, Any]:
     return result
 
 
-def score_rows(rows: Sequence[Any], *, model: Any = None) -> dict[str, Any]:
-    """Score ``model`` (default: the shipped one) on StanceRow-like rows (headline, body, stance)."""
+def score_rows(rows: Sequence[Any], *, model: Any = None, cache_dir: str | Path | None = None) -> dict[str, Any]:
+    """Score ``model`` (default: the shipped one) on StanceRow-like rows (headline, body, stance);
+    ``cache_dir`` keeps the embeddings of the texts for the next run."""
     from storyledger.link.stance import StanceModel
 
     model = model if model is not None else StanceModel.load()
-    pred = model.predict([(r.headline, r.body) for r in rows])
+    pairs = [(r.headline, r.body) for r in rows]
+    pred = model.predict(pairs, cache_dir=cache_dir) if cache_dir else model.predict(pairs)
     return fnc_score([r.stance for r in rows], pred)
 
 
 def score_stance_files(bodies_csv: str | Path, stances_csv: str | Path, *, model: Any = None,
                        body_disjoint: bool = False, split: str | None = None, dev_fraction: float = 0.2,
-                       seed: int = 0) -> dict[str, Any]:
+                       seed: int = 0, cache_dir: str | Path | None = None) -> dict[str, Any]:
     """Score the stance model on an FNC-1 bodies + stances pair of files.
 
     With ``split`` ("body" or "story"; ``body_disjoint`` is ``split="body"``) only the held-out part
@@ -107,7 +111,7 @@ def score_stance_files(bodies_csv: str | Path, stances_csv: str | Path, *, model
     rows = [r for r in rows if r.stance]
     if not rows:
         raise ValueError(f"{stances_csv}: no labelled pairs to score")
-    result = score_rows(rows, model=model)
+    result = score_rows(rows, model=model, cache_dir=cache_dir)
     result["bodies"] = len({r.body_id for r in rows})
     result["headlines"] = len({r.headline for r in rows})
     result["split"] = f"{split}-disjoint held-out {dev_fraction:g} (seed {seed})" if split else "all"
@@ -156,10 +160,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="score only the held-out part of this split (the model must be trained with it)")
     parser.add_argument("--dev-fraction", type=float, default=0.2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--cache-dir", help="keep the sentence embeddings here for the next run")
     parser.add_argument("--json", action="store_true", help="print the scores as JSON")
     args = parser.parse_args(argv)
     result = score_stance_files(args.bodies, args.stances, model=args.model, body_disjoint=args.body_disjoint,
-                                split=args.split, dev_fraction=args.dev_fraction, seed=args.seed)
+                                split=args.split, dev_fraction=args.dev_fraction, seed=args.seed,
+                                cache_dir=args.cache_dir)
     print(json.dumps(result, indent=1) if args.json else format_report(result))
     return 0
 
