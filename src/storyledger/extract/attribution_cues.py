@@ -103,8 +103,22 @@ def _subject(v: Token, depth: int = 0) -> tuple[Token | None, bool]:
         if _is_verb(h) or h.pos_ == "ADJ":
             return _subject(h, depth + 1)
     if v.dep_ == "ROOT":
-        return _stranded_subject(v), False
+        return _stranded_subject(v) or _inverted_subject(v), False
     return None, False
+
+
+def _inverted_subject(v: Token) -> Token | None:
+    """"“…,” said David Brock, a Clinton confidant": after a quotation the speaker follows the
+    verb, and the parser sometimes hangs the name elsewhere. The noun phrase right after the
+    verb is its subject."""
+    doc = v.doc
+    if v.i == 0 or v.i + 1 >= len(doc) or not doc[v.i - 1].is_punct:
+        return None
+    for chunk in doc[v.i + 1 : min(len(doc), v.i + 12)].noun_chunks:
+        if chunk.start == v.i + 1 and chunk.root.pos_ in ("PROPN", "NOUN"):
+            return chunk.root
+        break
+    return None
 
 
 def _stranded_subject(v: Token) -> Token | None:
@@ -345,6 +359,11 @@ def _verb_candidates(ctx: _Ctx) -> list[_Cand]:
             continue
         subj, passive = (rest_subject, False) if rest_subject is not None else _subject(v)
         src = _agent_range(ctx, subj, v)
+        if src is not None and src[0] > v.i:  # "said David Brock, …": the speaker is no content
+            start = doc[src[0]].idx
+            ranges = [r for r in ranges if not (r[0] <= start < r[1])]
+            if not ranges:
+                continue
         if src is not None and doc[src[0]].lower_ in _EXPLETIVE and src[0] == src[1]:
             if passive or any(c.dep_ == "auxpass" for c in v.children):
                 src = None

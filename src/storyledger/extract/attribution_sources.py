@@ -368,14 +368,25 @@ def _slot_it(tok: Token) -> bool:
 
 
 def _resolve_it(ctx: _Ctx, tok: Token) -> str | None:
-    """"It said in a statement": the organisation named last in the paragraph, within a couple
-    of sentences."""
-    pa = ctx.text.rfind("\n", 0, tok.idx)
-    for e in reversed([e for e in ctx.ents if e.end <= tok.i]):
-        if tok.i - e.end > 80 or e.start_char < pa:
+    """"It said in a statement": the organisation or document met last, within the paragraph
+    or the one before and a few sentences back: an ORG entity, or a singular noun for a body
+    or a document that was the subject of a clause ("The committee …", "The report …")."""
+    doc, lex = ctx.doc, ctx.lex
+    breaks = 0
+    for t in reversed(doc[max(0, tok.i - 150) : tok.i]):
+        breaks += "\n" in t.text_with_ws
+        if breaks > 1:
             break
-        if e.label_ == "ORG":
-            return e.text
+        if t.ent_type_ == "ORG" and t.ent_iob_ == "B":
+            ent = next((e for e in ctx.ents if e.start == t.i), None)
+            if ent is not None:
+                return ent.text
+        if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ == "NOUN" and t.tag_ == "NN" \
+                and t.lemma_.lower() in lex.source_nouns and t.lower_ not in lex.person_nouns:
+            start = t.left_edge.i
+            while start < t.i and doc[start].dep_ == "det":
+                start += 1
+            return doc[start : t.i + 1].text
     return None
 
 
