@@ -102,7 +102,7 @@ def test_search_text_is_taken_as_typed(typed: str, expected: str):
 def test_measure_names_ignore_case_and_punctuation():
     keys = ["US troops · Syria", "US troops", "local troops · Syria", "ships · Kessin", "day"]
     assert matching_measures(keys, "us troops syria") == ["US troops · Syria"]
-    assert matching_measures(keys, "US-Troops") == ["US troops"]
+    assert matching_measures(keys, "US-Troops") == ["US troops", "US troops · Syria"]  # the equal one first
     assert matching_measures(keys, "troop") == ["US troops · Syria", "US troops", "local troops · Syria"]
     assert matching_measures(keys, "soldiers") == []
     assert "US troops" in measure_suggestions(keys, "US soldiers") and measure_suggestions(keys, "zzz") == []

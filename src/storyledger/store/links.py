@@ -435,16 +435,18 @@ def measure_keys(ledger: Ledger, table: str = "quantities") -> list[str]:
 
 
 def matching_measures(keys: Iterable[str], text: str) -> list[str]:
-    """The keys ``text`` names: the one equal to it once case and punctuation are set aside, else
-    every key holding each of its words (a word also matches a longer one it begins:
-    "troop" finds "troops")."""
+    """The keys ``text`` names, case and punctuation aside: the one equal to it first, then every
+    key holding each of its words ("US troops" finds "US troops · Syria" too; a word also matches
+    a longer one it begins: "troop" finds "troops")."""
     wanted = normalised_name(text)
     keys = list(keys)
     exact = [k for k in keys if normalised_name(k) == wanted]
-    if exact or not wanted:
+    if not wanted:
         return exact
     words = wanted.split()
-    return [k for k in keys if all(any(part.startswith(w) for part in normalised_name(k).split()) for w in words)]
+    holding = [k for k in keys if k not in exact
+               and all(any(part.startswith(w) for part in normalised_name(k).split()) for w in words)]
+    return exact + holding
 
 
 def measure_suggestions(keys: Iterable[str], text: str, count: int = 5) -> list[str]:
