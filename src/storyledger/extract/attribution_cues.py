@@ -875,9 +875,11 @@ def _colon_candidates(ctx: _Ctx) -> list[_Cand]:
         named = bool(ents) and ents[-1].end == t.i
         headline = pa == 0
         quoted_next = t.i + 1 < len(doc) and doc[t.i + 1].text in _OPEN | {_STRAIGHT, "‘", "''"}
-        if not named and not document and not (
+        # "TAPPER: …", "Q: …": a transcript's speaker label opens its paragraph in capitals
+        transcript = len(lead) <= 3 and all(x.text.isupper() for x in lead) and pa == lead[0].idx
+        if not named and not document and not transcript and not (
             (headline or quoted_next) and doc[t.i - 1].pos_ in ("PROPN", "NOUN")
-            and lead[0].text[:1].isupper() and agentive(ctx, lead[0].i, t.i - 1)
+            and lead[0].text[:1].isupper()
         ):
             continue
         after = _content_from_tokens(doc, t.i + 1, len(doc) - 1, t.idx)

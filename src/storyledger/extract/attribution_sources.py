@@ -499,6 +499,8 @@ def _describe(ctx: _Ctx, c: _Cand, earlier: Sequence[tuple[_Cand, _Source]],
         name = _resolve_role(ctx, lo, hi, mentions) or name
         if name is not None and name != written:
             anonymous = False
+    if name is None and c.rule == "colon" and not anonymous and written[:1].isupper():
+        name = written  # "Trump: …", "TAPPER: …": the lead-in names the speaker
     if anonymous and affil is None and low in ("the", "this", "that"):
         affil = _earlier_affiliation(ctx, doc[hi].lower_, earlier)
     if name is not None and " " not in name:
