@@ -422,6 +422,7 @@ _CUE_CLAUSE_DEPS = {"nsubj", "aux", "neg", "advmod", "npadvmod", "prep", "dobj",
                     "punct", "agent"}
 
 
+_SCENE_OPENERS = {"when", "if", "after", "before", "while", "as"}
 _DATELINE = re.compile(r"[A-Z][A-Z./ ,-]*\s*[–—-]\s*")
 
 
@@ -473,7 +474,12 @@ def _parenthetical_contents(
         if dateline and dateline.end() < doc[left_end].idx:
             start = doc.char_span(dateline.end(), doc[left_end].idx, alignment_mode="expand").start
         r = _content_from_tokens(doc, start, left_end, v.idx)
-        if r:
+        lead = doc[start] if r else None
+        # "Asked about the speech, she said, “…”": a participle or a "when"/"if" clause before
+        # the cue sets the scene; it is not what the speaker said
+        scene = lead is not None and (lead.tag_ in ("VBN", "VBG") or lead.dep_ == "mark"
+                                      or lead.lower_ in _SCENE_OPENERS)
+        if r and not scene:
             out.append(r)
     tail = [c for c in v.children if c.i > hi and c.dep_ not in ("punct",)]
     if after is not None and after.text in _SET_OFF and not tail:
