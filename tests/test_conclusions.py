@@ -207,9 +207,9 @@ def test_examples_reopening_announced_then_called_off(tmp_path):
         t = json.loads(cli("thread", th["thread_id"], "--db", db, "--json").stdout)
         evidence = {(c["doc_id"], c["claim_id"]): c["evidence"] for c in t["claims"]}
         reversals += [(evidence[(x["a_doc_id"], x["a_claim_id"])], evidence[(x["b_doc_id"], x["b_claim_id"])],
-                       x["a"]["date"], x["b"]["date"]) for x in t["contradictions"] if x["kind"] == "reversal"]
+                       x["days"]) for x in t["contradictions"] if x["kind"] == "reversal"]
     assert reversals
-    for announced, cancelled, announced_on, cancelled_on in reversals:
-        # the minister's reopening announcement (a week before), then the call-off
+    for announced, cancelled, days in reversals:
+        # the minister's reopening announcement, then, days later, the call-off
         assert "open" in announced and "called off" in cancelled, (announced, cancelled)
-        assert announced_on < cancelled_on
+        assert days is not None and 0 < days <= 60

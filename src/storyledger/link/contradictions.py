@@ -61,9 +61,12 @@ def find_contradictions(thread: Thread, claims: dict[tuple[str, str], ClaimRec],
                 found[key]["pairs"].append((a.key, b.key))
             return
         wa, wb = window_of(a), window_of(b)
+        # a disagreement is about one moment; a reversal's days run from announcement to cancellation
+        days = _days(a.reported, b.reported) if kind == "reversal" else \
+            _days(wa.earliest, wb.earliest) if wa and wb else None
         found[key] = {"thread_id": thread.thread_id, "kind": kind, "a": a, "b": b, "rule": rule,
                       "pairs": [(a.key, b.key)],  # every claim pair behind this one row
-                      "days": _days(wa.earliest, wb.earliest) if wa and wb else None,
+                      "days": days,
                       "estimated": bool((wa and wa.estimated) or (wb and wb.estimated))}
 
     for link in denial_links:
