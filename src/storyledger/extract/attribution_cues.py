@@ -100,11 +100,34 @@ def _subject(v: Token, depth: int = 0) -> tuple[Token | None, bool]:
             if _is_verb(h):
                 return _subject(h, depth + 1)
             return None, False
+        if v.dep_ == "xcomp" and _is_verb(h):
+            # "led Priebus to declare …", "prompting them to focus on …": the object of the
+            # verb above is who declares
+            objects = [c for c in h.children if c.dep_ in ("dobj", "dative") and c.i < v.i]
+            if objects and _person_like(objects[-1]):
+                return objects[-1], False
+        if v.tag_ == "VBG" and h.dep_ == "ccomp" and _is_verb(h.head) and (
+                h.lemma_ in ("be", "seem", "become", "remain")
+                or any(c.dep_ == "nsubjpass" for c in h.children)):
+            # "Khalif said the rhetoric has been patronizing, noting her comments": a participle
+            # on a reported state of affairs belongs to whoever reports it
+            return _subject(h.head, depth + 1)
         if _is_verb(h) or h.pos_ == "ADJ":
             return _subject(h, depth + 1)
     if v.dep_ == "ROOT":
         return _stranded_subject(v) or _inverted_subject(v), False
     return None, False
+
+
+def _person_like(t: Token) -> bool:
+    """Whether t stands for people who can speak: a name, a personal pronoun, "officials",
+    "many" (not "his platform", "much of their time")."""
+    lex = _lex()
+    if t.lower_ in ("it", "this", "that", "these", "those", "what", "which"):
+        return False
+    return t.pos_ in ("PROPN", "PRON") or t.ent_type_ in ("PERSON", "ORG", "NORP", "GPE") \
+        or t.lower_ in lex.person_nouns or t.lemma_.lower() in lex.person_nouns \
+        or t.lower_ in lex.quantified_sources
 
 
 def _inverted_subject(v: Token) -> Token | None:
@@ -881,11 +904,15 @@ def _colon_candidates(ctx: _Ctx) -> list[_Cand]:
         named = bool(ents) and ents[-1].end == t.i
         headline = pa == 0
         quoted_next = t.i + 1 < len(doc) and doc[t.i + 1].text in _OPEN | {_STRAIGHT, "‘", "''"}
-        # "TAPPER: …", "Q: …": a transcript's speaker label opens its paragraph in capitals
-        transcript = len(lead) <= 3 and all(x.text.isupper() for x in lead) and pa == lead[0].idx
+        # "TAPPER: …": a transcript's speaker label opens its paragraph in capitals ("Q:" and
+        # "A:" are turns, not speakers)
+        transcript = len(lead) <= 3 and all(x.text.isupper() and len(x.text) > 1 for x in lead) \
+            and pa == lead[0].idx
+        # a headline's lead-in names a speaker or a body ("Trump: …"), not a shout ("BUSTED: …")
+        speaker_like = agentive(ctx, lead[0].i, t.i - 1) or (len(lead) == 1 and not lead[0].text.isupper())
         if not named and not document and not transcript and not (
             (headline or quoted_next) and doc[t.i - 1].pos_ in ("PROPN", "NOUN")
-            and lead[0].text[:1].isupper()
+            and lead[0].text[:1].isupper() and speaker_like
         ):
             continue
         after = _content_from_tokens(doc, t.i + 1, len(doc) - 1, t.idx)
