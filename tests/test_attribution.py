@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -238,6 +237,35 @@ def test_pure_function_and_ids(nlp):
     assert all(a.parent in ids for a in first if a.parent)
 
 
+def test_content_runs_to_the_end_of_the_verb_phrase(nlp):
+    a = by_cue(run(nlp, "The senator criticized the governor for failing to fund the schools."), "criticized")
+    assert a.content.text == "the governor for failing to fund the schools"
+    b = by_cue(run(nlp, "Mira Dahl believes the plan is sound, but that the timing is wrong."), "believes")
+    assert b.content.text == "the plan is sound, but that the timing is wrong"
+
+
+def test_quotation_continues_past_the_speakers_own_clause(nlp):
+    text = ("“We will see a variety of tactics,” said Lina Park, a former organizer who said she planned "
+            "to march. “But we want to speak our minds.”")
+    a = by_cue(run(nlp, text), "said")
+    assert parts(a) == ["“We will see a variety of tactics,”", "“But we want to speak our minds.”"]
+    assert a.source_name == "Lina Park"
+
+
+def test_an_opening_mark_typed_as_the_closing_one(nlp):
+    text = "“It is unusual,“ said Omar Reyes, a lawyer. “It is a hard thing to pull off.”"
+    quotes = find_quotes(text)
+    assert [text[q[0][0]:q[-1][1]] for q in quotes] == ["“It is unusual,“", "“It is a hard thing to pull off.”"]
+    assert parts(by_cue(run(nlp, text), "said")) == ["“It is unusual,“", "“It is a hard thing to pull off.”"]
+
+
+def test_a_transcripts_speaker_labels(nlp):
+    text = "HALVORSEN: The port will reopen in May, and the ferries will run again.\n\nQ: Why so late?"
+    atts = run(nlp, text)
+    (label,) = [a for a in atts if a.rule == "colon"]
+    assert label.source.text == "HALVORSEN" and label.content.text.startswith("The port will reopen")
+
+
 POLNEAR_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear" / "dev"
 
 
@@ -246,10 +274,8 @@ def test_polnear_dev_scores():
         pytest.skip(f"PolNeAR dev data not found at {POLNEAR_DEV}")
     from storyledger.eval.attribution import score_attribution
 
-    t0 = time.perf_counter()
     scores = score_attribution(POLNEAR_DEV)
-    elapsed = time.perf_counter() - t0
     assert scores["n_docs"] >= 80
-    assert scores["content_f1_30"] >= 0.75, scores
-    assert scores["source_accuracy"] >= 0.85, scores
-    assert elapsed < 180, f"took {elapsed:.0f}s"
+    assert scores["content_f1_30"] >= 0.80, scores
+    assert scores["content_recall_30"] >= 0.775, scores
+    assert scores["source_accuracy"] >= 0.88, scores
