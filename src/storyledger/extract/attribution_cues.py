@@ -100,7 +100,7 @@ def _subject(v: Token, depth: int = 0) -> tuple[Token | None, bool]:
             if _is_verb(h):
                 return _subject(h, depth + 1)
             return None, False
-        if v.dep_ == "xcomp" and _is_verb(h):
+        if v.dep_ == "xcomp" and _is_verb(h) and any(c.dep_ == "aux" and c.lower_ == "to" for c in v.children):
             # "led Priebus to declare …", "prompting them to focus on …": the object of the
             # verb above is who declares
             objects = [c for c in h.children if c.dep_ in ("dobj", "dative") and c.i < v.i]
@@ -414,6 +414,8 @@ def _phrase_end(doc: Doc, v: Token, hi: int) -> int:
     coordinated clause, a parenthetical or the sentence's end."""
     end = hi
     for c in sorted((c for c in v.children if c.i > hi), key=lambda t: t.i):
+        if c.lower_ in ("according", "per"):
+            break  # "…, according to RIA Novosti": an attribution of its own
         if c.dep_ in _PHRASE_DEPS:
             end = max(end, c.right_edge.i)
         elif c.dep_ != "punct":

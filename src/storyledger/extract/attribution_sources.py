@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from ..link.entities import alias_of
+from ..link.entities import alias_of, looks_personal
 from .attribution_base import TextSpan, _Cand, _Ctx, _Lexicon, _span
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -304,8 +304,9 @@ def _previous_speaker(ctx: _Ctx, earlier: Sequence[tuple[_Cand, _Source]], tok: 
     ) and (tok.sent.start_char <= paragraph_start or ctx.quote_of_token(doc[tok.sent.start]) is not None
            or ctx.char_quote.get(paragraph_start) is not None)
     for cand, previous in reversed(earlier):
-        if previous.span is None or (cand.parent is not None and ctx.quote_of_token(doc[cand.head])):
-            continue  # a speaker quoted inside someone else's words does not take the turn
+        if previous.span is None or (cand.parent is not None and (
+                ctx.quote_of_token(doc[cand.head]) is not None or previous.name is None)):
+            continue  # a speaker inside someone else's words takes the turn only when named
         lo, hi = previous.span
         end = doc[hi].idx + len(doc[hi].text)
         if end > tok.idx:
@@ -503,8 +504,8 @@ def _describe(ctx: _Ctx, c: _Cand, earlier: Sequence[tuple[_Cand, _Source]],
         name = written  # "Trump: …", "TAPPER: …": the lead-in names the speaker
     if anonymous and affil is None and low in ("the", "this", "that"):
         affil = _earlier_affiliation(ctx, doc[hi].lower_, earlier)
-    if name is not None and " " not in name:
-        name = _document_full_name(ctx, name, [d.name for _, d in earlier if d.name])
+    if name is not None and " " not in name and alias_of(name) is None:  # "Iraq" is no surname
+        name = _document_full_name(ctx, name, [d.name for _, d in earlier if d.name and looks_personal(d.name)])
     if name is not None and name.startswith("the "):
         name = name[4:]  # "the Syrian Observatory for Human Rights" (but "The Coastal Tribune")
     return _Source((lo, hi), _canonical_outlet(name, lex), role, affil, anonymous)

@@ -93,12 +93,12 @@ class EntityIndex:
         full_names: dict[str, set[str]] = {}
         for bare in local.values():
             words = bare.split()
-            person = bare in persons if persons is not None else _looks_personal(shown[bare])
+            person = bare in persons if persons is not None else looks_personal(shown[bare])
             if 2 <= len(words) <= 4 and person:
                 full_names.setdefault(_surname(words[-1]), set()).add(bare)
         for canonical, _rule in list(index.resolved.values()):
             words = _key(canonical).split()
-            if len(words) >= 2 and _looks_personal(canonical):
+            if len(words) >= 2 and looks_personal(canonical):
                 full_names.setdefault(_surname(words[-1]), set()).add(_key(canonical))
         for key, bare in sorted(local.items()):
             words = bare.split()
@@ -142,7 +142,7 @@ def _particles() -> tuple[str, ...]:
 _NAME_WORD = re.compile(r"^[A-Z][\w'’.-]*$")
 
 
-def _looks_personal(name: str) -> bool:
+def looks_personal(name: str) -> bool:
     """Two to four capitalised words ("Mohammed Shia al-Sudani", "Ilse Varga"): the shape of a
     person's name, which "cub of Baghdadi" does not have."""
     words = name.split()
