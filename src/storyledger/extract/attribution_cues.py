@@ -130,6 +130,13 @@ def _person_like(t: Token) -> bool:
         or t.lower_ in lex.quantified_sources
 
 
+def _rstrip(text: str, a: int, b: int) -> int:
+    """End b moved back over spaces and punctuation that closes nothing (", " before a cut)."""
+    while b > a and (text[b - 1].isspace() or text[b - 1] in ",;–—-"):
+        b -= 1
+    return b
+
+
 def _inverted_subject(v: Token) -> Token | None:
     """"“…,” said David Brock, a Clinton confidant": after a quotation the speaker follows the
     verb, and the parser sometimes hangs the name elsewhere. The noun phrase right after the
@@ -141,6 +148,11 @@ def _inverted_subject(v: Token) -> Token | None:
         if chunk.start == v.i + 1 and chunk.root.pos_ in ("PROPN", "NOUN"):
             return chunk.root
         break
+    # a surname the tagger did not take for a noun ("said Skelly, explaining …")
+    name = doc[v.i + 1]
+    if name.text[:1].isupper() and name.is_alpha and name.ent_type_ in ("", "PERSON", "ORG") \
+            and name.pos_ in ("ADV", "ADJ", "X", "INTJ") and (v.i + 2 == len(doc) or doc[v.i + 2].is_punct):
+        return name
     return None
 
 
@@ -156,7 +168,13 @@ def _stranded_subject(v: Token) -> Token | None:
     if j < v.sent.start:
         return None
     t = doc[j]
+    final = all(d.is_punct or d.is_space for d in doc[v.i + 1 : v.sent.end])
     while t.dep_ != "appos" and t.head.i != t.i and t.head.i < v.i and t.head.right_edge.i == j:
+        # "…, disclosures filed on Sunday night revealed.": before a sentence-final verb, a noun
+        # phrase set off by a comma is its subject, wherever the parser hung it
+        if final and t.pos_ in ("NOUN", "PROPN") and t.left_edge.i > v.sent.start \
+                and doc[t.left_edge.i - 1].text == ",":
+            return t
         t = t.head
     while t.dep_ == "appos" and t.head.dep_ == "appos" and t.head.right_edge.i == j:
         t = t.head  # "Jay DiPietro, the club's president,": the name heads the title
@@ -382,9 +400,13 @@ def _verb_candidates(ctx: _Ctx) -> list[_Cand]:
             continue
         subj, passive = (rest_subject, False) if rest_subject is not None else _subject(v)
         src = _agent_range(ctx, subj, v)
-        if src is not None and src[0] > v.i:  # "said David Brock, …": the speaker is no content
+        if src is not None:  # "said David Brock, …", "…, disclosures revealed": no content
             start = doc[src[0]].idx
-            ranges = [r for r in ranges if not (r[0] <= start < r[1])]
+            stranded = subj is not None and subj.head.i != v.i and src[0] < v.i
+            ranges = [(r[0], start) if stranded and r[0] < start < r[1] else r
+                      for r in ranges if not (r[0] <= start < r[1] and src[0] > v.i)]
+            ranges = [(a, _rstrip(ctx.text, a, b)) if b == start else (a, b) for a, b in ranges]
+            ranges = [(a, b) for a, b in ranges if b - a > 1]
             if not ranges:
                 continue
         if src is not None and doc[src[0]].lower_ in _EXPLETIVE and src[0] == src[1]:
