@@ -266,6 +266,13 @@ def test_a_transcripts_speaker_labels(nlp):
     assert label.source.text == "HALVORSEN" and label.content.text.startswith("The port will reopen")
 
 
+def test_a_quotation_tagged_with_a_dash_and_a_name(nlp):
+    (a,) = run(nlp, "“Every harbour needs a lighthouse.” —Ingrid Solheim")
+    assert a.cue.text == "—" and a.source.text == "Ingrid Solheim"
+    assert a.content.text == "“Every harbour needs a lighthouse.”"
+    assert run(nlp, "The vote was close - Tuesday's count was the tightest in years.") == []
+
+
 POLNEAR_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear" / "dev"
 
 

@@ -30,7 +30,7 @@ from .attribution_base import (
     _tokens_in,
     _trim,
 )
-from .attribution_quotes import _OPEN, _STRAIGHT, _Quote
+from .attribution_quotes import _CLOSE, _OPEN, _STRAIGHT, _Quote
 from .attribution_sources import agentive
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -956,6 +956,41 @@ def _colon_candidates(ctx: _Ctx) -> list[_Cand]:
 _DOCUMENT_LEADS = {"report", "poll", "study", "survey", "document", "documents", "memo", "records"}
 
 
+_DASHES = {"—", "―", "–", "-", "--"}
+
+
+def _dash_tag_candidates(ctx: _Ctx) -> list[_Cand]:
+    """A quotation or an embedded post tagged afterwards with a dash and the speaker's name
+    (PolNeAR guidelines: "Imagination is more important than knowledge. —Albert Einstein";
+    "… #RINO — Ben Jacobs (@Bencjacobs) October 29, 2016"): the dash is the cue, the name the
+    source, what comes before it in the paragraph the content."""
+    doc, text = ctx.doc, ctx.text
+    out = []
+    for t in doc:
+        if t.text not in _DASHES or t.i == 0 or t.i + 1 >= len(doc):
+            continue
+        before = doc[t.i - 1]
+        hashtag = before.text.startswith("#") or (t.i > 1 and doc[t.i - 2].text == "#")
+        if not (before.text in _CLOSE | {_STRAIGHT, "''", ".", "!", "?"} or hashtag):
+            continue
+        pa, pb = _paragraph(text, t.idx)
+        name = []
+        for x in doc[t.i + 1 : min(len(doc), t.i + 8)]:
+            if x.idx >= pb or x.text in ("(", ","):
+                break
+            name.append(x)
+        if not name or not all(x.pos_ == "PROPN" or x.ent_type_ == "PERSON" for x in name):
+            continue
+        after = name[-1].idx + len(name[-1].text)
+        if text[after:pb].strip() and not text[after:pb].lstrip().startswith(("(", ",")):
+            continue  # the name must close the paragraph (a handle or a date may follow)
+        r = _content_from_tokens(doc, _tokens_in(doc, pa, t.idx)[0].i if pa < t.idx else t.i, t.i - 1, t.idx)
+        if r is None or len(text[r[0]:r[1]].split()) < 3:
+            continue
+        out.append(_Cand(t.i, t.i, [r], (name[0].i, name[-1].i), "speech", "dash-tag", t.i))
+    return out
+
+
 def _snap_to_quotes(ctx: _Ctx, cand: _Cand) -> None:
     """Extend content ranges to whole quotations they overlap substantially (not to the
     quotation the cue itself stands in: that is a nested attribution)."""
@@ -1158,6 +1193,7 @@ def _candidates(ctx: _Ctx) -> list[_Cand]:
         + _noun_candidates(ctx)
         + _adjective_candidates(ctx)
         + _colon_candidates(ctx)
+        + _dash_tag_candidates(ctx)
         + _hedge_candidates(ctx)
     )
     for c in cands:
