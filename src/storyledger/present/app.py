@@ -37,6 +37,7 @@ from .report import document_view, environment, series_views, story_context, sty
 from .serving import DEFAULT_TIME_BUDGET, HostCheck
 
 PAGE_SIZE = 25
+APP_CHART_POINTS = 120  # values drawn in one chart (dated first); /quantities lists every one
 MAX_OFFSET = 1_000_000_000  # past any real ledger, and well inside SQLite's 64-bit integers
 MAX_QUERY_CHARS = 500
 MAX_FILTER_CHARS = 200  # outlet, source, text, measure; SQLite refuses LIKE patterns over 50,000 bytes
@@ -263,9 +264,10 @@ def create_app(db_path: str | Path, *, time_budget: float = DEFAULT_TIME_BUDGET,
         return Response(css, media_type="text/css")
 
     def app_series(ledger_: Ledger, keys: list[str] | None = None, limit: int = 6) -> list[dict[str, Any]]:
-        series = series_views(ledger_, _doc_href, keys, limit)
+        series = series_views(ledger_, _doc_href, keys, limit, most_points=APP_CHART_POINTS)
         for s in series:
             s["href"] = "/series?" + urlencode({"measure": s["measure_key"]})
+            s["list_href"] = "/quantities?" + urlencode({"measure": s["measure_key"]})
         return series
 
     @get("/", response_class=HTMLResponse)

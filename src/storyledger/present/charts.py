@@ -116,12 +116,12 @@ def _time_domain(first: dt.date | None, last: dt.date | None) -> tuple[dt.date |
 def quantity_chart(series: dict[str, Any], href: Any = None) -> Markup:
     """One measure's values as an SVG chart and its legend (see the module's docstring)."""
     e = escape
-    points = [p for p in series["points"] if any(p.get(k) is not None for k in ("value", "low", "high"))]
-    for p in points:
-        p["_when"] = placement(p)
+    points = _merged([p for p in series["points"] if any(p.get(k) is not None for k in ("value", "low", "high"))])
     dated = [p for p in points if p["_when"]]
     undated = [p for p in points if not p["_when"]]
-    plot_right = WIDTH - 16 - (STRIP if undated else 0)
+    # undated values stand apart on the right; with no dated value at all they take the whole width
+    strip = (WIDTH - 16 - LEFT if not dated else STRIP if len(undated) <= 6 else 2 * STRIP) if undated else 0
+    plot_right = WIDTH - 16 - strip
     plot_h = HEIGHT - TOP - BOTTOM
     values = [v for p in points for v in (p.get("value"), p.get("low"), p.get("high")) if v is not None]
     low = min(0.0, min(values)) if values else 0.0
@@ -161,17 +161,18 @@ def quantity_chart(series: dict[str, Any], href: Any = None) -> Markup:
             out.append(f'<line class="axis" x1="{x(day):.1f}" x2="{x(day):.1f}" y1="{TOP + plot_h}" '
                        f'y2="{TOP + plot_h + 4}"/><text class="tick" x="{x(day):.1f}" y="{TOP + plot_h + 17}" '
                        f'text-anchor="middle">{e(text)}</text>')
-    else:
+    elif not undated:
         out.append(f'<text class="note" x="{left + plot_w / 2:.1f}" y="{TOP + plot_h / 2:.1f}" '
                    'text-anchor="middle">no dated values</text>')
     if undated:
         strip_x = plot_right + 12
-        out.append(f'<rect class="strip" x="{strip_x}" y="{TOP}" width="{STRIP - 12}" height="{plot_h}"/>')
-        out.append(f'<text class="tick" x="{strip_x + (STRIP - 12) / 2:.1f}" y="{TOP + plot_h + 17}" '
+        out.append(f'<rect class="strip" x="{strip_x}" y="{TOP}" width="{strip - 12}" height="{plot_h}"/>')
+        out.append(f'<text class="tick" x="{strip_x + (strip - 12) / 2:.1f}" y="{TOP + plot_h + 17}" '
                    'text-anchor="middle">no date</text>')
-        # a few columns inside the strip, labels to their right
-        for i, p in enumerate(sorted(undated, key=lambda p: -(p.get("value") or p.get("low") or p.get("high") or 0))):
-            p["_x"] = strip_x + 14 + (i % 3) * 14
+        # spread across the strip in document order, labels beside them where there is room
+        step = (strip - 40) / max(1, len(undated))
+        for i, p in enumerate(undated):
+            p["_x"] = strip_x + 14 + i * min(step, 28)
     for p in dated:
         p["_x"] = x(p["_when"]["day"])
 
@@ -217,6 +218,8 @@ def quantity_chart(series: dict[str, Any], href: Any = None) -> Markup:
         if p.get("conflict"):
             out.append(f'<circle class="conflict" cx="{px:.1f}" cy="{py:.1f}" r="9"/>')
         text = f"{value_text(p, words=True)} · {_short(p.get('source') or p.get('outlet') or 'no source')}"
+        if p["_count"] > 1:
+            text += f" ×{p['_count']}"
         if when and when["estimated"]:
             text += " (est.)"
         spot = _place_label(text, px, py, taken, right_edge=WIDTH - 4)
@@ -230,9 +233,6 @@ def quantity_chart(series: dict[str, Any], href: Any = None) -> Markup:
             out.append(f'<text class="value" x="{tx:.1f}" y="{ty:.1f}"{anchor}>{e(text)}</text>')
         out.append(closing)
     out.append("</svg>")
-    for p in points:
-        for key in ("_x", "_y", "_when"):
-            p.pop(key, None)
     keys = "".join(f'<span class="key"><i class="sw {colour[s]}"></i>{e(s or "no source named")}</span>'
                    for s in sources[:12])
     more = f'<span class="key">and {len(sources) - 12} more sources</span>' if len(sources) > 12 else ""
@@ -242,6 +242,22 @@ def quantity_chart(series: dict[str, Any], href: Any = None) -> Markup:
     note = (f'<p class="meta">{left_out} label{"s" if left_out != 1 else ""} left out for space; '
             'the table lists every value.</p>') if left_out else ""
     return Markup("".join(out) + f'<div class="legend">{keys}{more}<span class="key">{e(marks)}</span></div>{note}')
+
+
+def _merged(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One mark per value said alike: the same value, bounds, approximation and source at the same
+    time (a syndicated figure repeated in many documents); the mark counts them."""
+    marks: dict[tuple, dict[str, Any]] = {}
+    for p in points:
+        when = placement(p)
+        key = (when.get("day"), p.get("value"), p.get("low"), p.get("high"), p.get("approx"),
+               p.get("source") or p.get("outlet"))
+        if key in marks:
+            marks[key]["_count"] += 1
+            marks[key]["conflict"] = marks[key].get("conflict") or p.get("conflict")
+        else:
+            marks[key] = {**p, "_when": when, "_count": 1}
+    return list(marks.values())
 
 
 def _central(p: dict[str, Any]) -> float:

@@ -373,6 +373,9 @@ def thread_denials(ledger: Ledger, thread_id: str, limit: int = 200) -> list[dic
     return out
 
 
+REPORTS_DETAIL = 50  # a track record's reports listed with their outcome, first ones first
+
+
 def track_record_page(ledger: Ledger, *, kind: str | None = None, name: str | None = None,
                       with_reports: bool = False, limit: int | None = 50,
                       offset: int = 0) -> tuple[list[dict[str, Any]], int]:
@@ -392,7 +395,8 @@ def track_record_page(ledger: Ledger, *, kind: str | None = None, name: str | No
         r["reports"] = data.get("reports") if isinstance(data.get("reports"), int) else r["supported"] + r["denied"]
         r["outcomes"] = {k: int(outcomes.get(k) or 0) for k in ("supported", "denied", "contested", "open")}
         r["cited_by"] = data.get("cited_by") or []
-        r["reports_detail"] = data.get("claims") if isinstance(data.get("claims"), list) else []
+        detail = data.get("claims") if isinstance(data.get("claims"), list) else []
+        r["reports_detail"], r["reports_detail_total"] = detail[:REPORTS_DETAIL], len(detail)
     return rows, total
 
 
