@@ -16,13 +16,14 @@ import numpy as np
 import pytest
 
 from conftest import FIXTURES, cli, cli_json
-from storyledger.link import retrieval
+from storyledger.link import retrieval, threads
 from storyledger.link.threads import ClaimRec, Thread, events_of
 
 ARTICLES = FIXTURES / "track" / "articles.jsonl"
 ORCHIDS = "Ghost orchids have been discovered in the Varn valley"
 FLOOD = "The Varn river flooded homes and roads"
-ORCHID_TITLES = {"Ghost orchids back in the Varn valley", "Lost flower reappears", "Parks office cautious on orchid find"}
+ORCHID_TITLES = {"Ghost orchids back in the Varn valley", "Lost flower reappears",
+                 "Parks office cautious on orchid find"}
 FLOOD_TITLES = {"Rain floods the lower valley", "Homes pumped dry after river bursts its banks"}
 
 
@@ -156,3 +157,45 @@ def test_named_entities_are_soft_evidence() -> None:
     assert set(placed) == {("a", "c1")}
     # without entities in the proposition, neither gains anything, and neither loses anything
     assert retrieval.relevance(0.5, _thread(), unnamed) == retrieval.relevance(0.5, _thread(("Varn",)), unnamed)
+
+
+# -- automatic threads on any subject -----------------------------------------------------------
+
+
+def test_an_automatic_thread_forms_on_a_subject_no_event_family_names(track_db: str) -> None:
+    titles = {d["id"]: d["title"] for d in cli_json("docs", "--db", track_db)}
+    threads = [t for t in cli_json("threads", "--db", track_db) if t["origin"] == "auto"]
+    orchids = [t for t in threads if "orchid" in t["label"].lower()]
+    assert orchids and orchids[0]["event"] is None, [t["label"] for t in threads]
+    thread = json.loads(cli("thread", orchids[0]["thread_id"], "--db", track_db, "--json").stdout)
+    assert {titles[d["doc_id"]] for d in thread["documents"]} == ORCHID_TITLES
+
+
+def _open(doc: str, cid: str, vector: np.ndarray, entities: frozenset[str] = frozenset(),
+          text: str = "a claim of four words or more") -> ClaimRec:
+    c = _claim(doc, cid, entities)
+    c.proposition = c.evidence = text
+    c.events, c.vector = events_of(text), vector
+    return c
+
+
+def test_open_clustering_joins_by_meaning_and_uncommon_shared_names() -> None:
+    pair = [_open("a", "c1", _unit(1, 0, 0)), _open("b", "c1", _unit(1, 0.05, 0))]
+    assert [t.members for t in threads.cluster_threads(pair)] == [[("a", "c1"), ("b", "c1")]]
+    loose = _unit(1, 1.4, 0)  # closer than OPEN_PAIR_SIM_SHARED, not OPEN_PAIR_SIM
+    assert threads.OPEN_PAIR_SIM_SHARED <= float(loose @ _unit(1, 0, 0)) < threads.OPEN_PAIR_SIM
+    assert threads.cluster_threads([_open("a", "c1", _unit(1, 0, 0)), _open("b", "c1", loose)]) == []
+    # close enough with a name in common, unless most documents carry that name
+    named = [_open("a", "c1", _unit(1, 0, 0), frozenset({"Varn"})), _open("b", "c1", loose, frozenset({"Varn"}))]
+    assert len(threads.cluster_threads(named)) == 1
+    assert threads.cluster_threads(named, common=frozenset({"Varn"})) == []
+
+
+def test_claims_about_two_event_families_stay_two_threads() -> None:
+    v = _unit(1, 0, 0)
+    claims = [_open("a", "c1", v, text="The council will close the Lenna bridge"),
+              _open("b", "c1", v, text="The council will close the Lenna bridge soon"),
+              _open("a", "c2", v, text="The Lenna bridge will reopen in June"),
+              _open("b", "c2", v, text="The Lenna bridge will reopen in June or July")]
+    found = threads.cluster_threads(claims)
+    assert sorted(t.event for t in found) == ["close", "reopen"]

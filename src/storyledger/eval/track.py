@@ -287,11 +287,14 @@ def run_track(rows: Sequence[Any], db_path: str | Path, *, model: Any = None) ->
 
 
 def run_threads(rows: Sequence[Any], db_path: str | Path) -> dict[str, Any]:
-    """Build (or reuse) the ledger of ``rows``'s bodies and score its automatic threads."""
+    """Build (or reuse and relink) the ledger of ``rows``'s bodies and score its automatic threads."""
+    from ..link.corpus import relink
     from ..store.ledger import open_ledger
 
     path, built = ledger_of_bodies(rows, db_path)
-    with open_ledger(str(path), readonly=True) as ledger:
+    with open_ledger(str(path), readonly=False) as ledger:
+        if not built:
+            relink(ledger)  # the threads of the code that runs now
         documents = _body_documents(ledger)
         claims_on: dict[str, Counter[str]] = defaultdict(Counter)
         for thread_id, doc_id, n in ledger.db.execute(

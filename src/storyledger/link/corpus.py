@@ -28,6 +28,8 @@ from .retrieval import candidate_documents, place_retrieved, search, search_floo
 from .series import build_series
 from .stance import default_model
 from .threads import (
+    COMMON_ENTITY_SHARE,
+    LEAD_CLAIMS,
     ClaimRec,
     Thread,
     cluster_threads,
@@ -74,8 +76,10 @@ def relink(ledger: Ledger, *, stance_model: Any = None) -> LinkReport:
 
     Memory grows with the claims linking compares, not with the corpus: one streamed pass over
     every claim keeps tallies (entities, documents' main entities, track-record counts) and full
-    records only of claims about an event family and of denials. Other claims are read again
-    only where needed: a denial's own document, and candidates for a user's thread."""
+    records only of the claims it compares: each document's first claims, claims about an event
+    family, and denials. Other claims are read again only where needed: a denial's own document,
+    and the claims a user's thread retrieves (their propositions are kept when the user follows
+    threads, to be searched)."""
     report = LinkReport()
     docs = sql.read_documents(ledger)
     canonical = {d["id"]: d for d in docs if not d["duplicate_of"]}
@@ -100,12 +104,13 @@ def relink(ledger: Ledger, *, stance_model: Any = None) -> LinkReport:
         if c.doc_id != doc_id:
             records.add_context(doc_id, doc_entities)
             doc_id, doc_entities = c.doc_id, []
+        lead = len(doc_entities) < LEAD_CLAIMS
         report.claims += 1
         entities_tally.add(r)
         groups.add(c)
         doc_entities.append(c.entities)
         known_entities.update(c.entities)
-        if c.events or is_denial(c):
+        if c.events or is_denial(c) or lead:
             compared.append(c)
         if user:
             everything.append((c.key, c.proposition))
@@ -114,9 +119,10 @@ def relink(ledger: Ledger, *, stance_model: Any = None) -> LinkReport:
         c.context = records.contexts.get(c.doc_id, _NONE)
     mark_relayed_denials(compared)
     vectors = ClaimVectors(sql.read_embeddings(ledger))
-    # Threads are clustered within event families, and denials are matched to what they deny:
-    # these claims are always compared. Others are embedded only when a denial or a user's
-    # thread makes them candidates, which keeps the model off most claims of a large corpus.
+    # Threads are clustered from each document's first claims and the claims about events, and
+    # denials are matched to what they deny: these claims are always compared. Others are embedded
+    # only when a denial makes them candidates or the user follows a thread (then every claim is
+    # searched), which keeps the model off most claims of a large corpus.
     vectors.ensure(compared)
     by_key = {c.key: c for c in compared}
 
@@ -129,7 +135,7 @@ def relink(ledger: Ledger, *, stance_model: Any = None) -> LinkReport:
         by_key.setdefault(link["report"].key, link["report"])
 
     # Threads: automatic clusters and the user's propositions.
-    threads = cluster_threads(compared)
+    threads = cluster_threads(compared, records.common_entities(COMMON_ENTITY_SHARE))
     retrieved: dict[str, list[tuple[ClaimRec, float]]] = {}
     if user:
         user_vectors = embed([p for _, p in user])
@@ -153,7 +159,7 @@ def relink(ledger: Ledger, *, stance_model: Any = None) -> LinkReport:
 
     _place_and_decide(threads, compared, retrieved, by_key, denied_by, vectors.ensure, model, judge)
     report.embedded = len(vectors.new)
-    threads = [t for t in threads if t.origin == "user" or len({k[0] for k in t.claims}) >= 2]
+    threads = [t for t in _without_retold(threads) if t.origin == "user" or len({k[0] for k in t.claims}) >= 2]
 
     estimates = {doc_id: json.loads(d["date_estimate"]) for doc_id, d in canonical.items() if d["date_estimate"]}
 
@@ -214,6 +220,18 @@ def relink(ledger: Ledger, *, stance_model: Any = None) -> LinkReport:
                  r["rule"], json.dumps(r["data"], ensure_ascii=False)) for r in tracks],
     )
     return report
+
+
+def _without_retold(threads: list[Thread]) -> list[Thread]:
+    """The threads less each automatic one about no event family whose claims mostly sit on a
+    thread about an event: that thread already tells its story, with the event's stance rules,
+    and the same contradictions would be counted twice."""
+    about_events = [t for t in threads if t.origin == "auto" and t.event]
+
+    def retold(t: Thread) -> bool:
+        return any(2 * sum(m in e.claims for m in t.members) >= len(t.members) for e in about_events)
+
+    return [t for t in threads if t.origin != "auto" or t.event or not retold(t)]
 
 
 def _first_key(c: ClaimRec) -> tuple:
@@ -300,6 +318,8 @@ class _ClaimRecords:
     def __init__(self, canonical: dict[str, dict[str, Any]], resolve: Callable[[str | None], str | None]) -> None:
         self.canonical, self.resolve = canonical, resolve
         self.contexts: dict[str, frozenset[str]] = {}
+        self.documents_named: Counter[str] = Counter()  # entity -> documents naming it
+        self.documents_seen = 0
         self._documents: dict[str, list[ClaimRec]] = {}
 
     def make(self, r: dict[str, Any], *, with_context: bool = False) -> ClaimRec:
@@ -325,8 +345,15 @@ class _ClaimRecords:
 
     def add_context(self, doc_id: str | None, entity_sets: list[frozenset[str]]) -> None:
         top = main_entities(entity_sets)
-        if doc_id is not None and top:
-            self.contexts[doc_id] = top
+        if doc_id is not None:
+            self.documents_named.update(frozenset().union(*entity_sets))
+            self.documents_seen += 1
+            if top:
+                self.contexts[doc_id] = top
+
+    def common_entities(self, share: float) -> frozenset[str]:
+        """The entities more than ``share`` of the documents seen name."""
+        return frozenset(e for e, n in self.documents_named.items() if n > share * self.documents_seen)
 
     def of_document(self, ledger: Ledger, doc_id: str) -> list[ClaimRec]:
         """Every claim of one document (for denials that point inside it), kept while in use."""
@@ -388,13 +415,14 @@ def _followed_document_stances(t: Thread, docs_on: list[str],
     a denial cue or a negative word in a claim near the proposition more often denies something
     else (on FNC-1 training stories, document stances from such claims were right 60 % of the time
     where the model was right 70 %), and an outlet's own unhedged claim close to the proposition is
-    no better evidence of agreement than the model's reading (69.5 %)."""
+    no better evidence of agreement than the model's reading (69.5 %; both with the stance model of
+    the time, before its factorised successor)."""
     unjudged = [d for d in docs_on if d not in t.documents]  # let on by a denial it holds
     t.documents.update(zip(unjudged, judge(unjudged), strict=True))
     rows = []
     for doc_id in docs_on:
         proba = t.documents[doc_id]
-        label = max(("agree", "disagree", "discuss"), key=lambda k, p=proba: (p[k] * _RELATED_WEIGHTS[k], k))
+        label = max(("agree", "disagree", "discuss"), key=lambda k, p=proba: (p[k], k))
         hedged = all(p.hedged for k, p in t.claims.items() if k[0] == doc_id)
         rows.append((t.thread_id, doc_id, _DOCUMENT_STANCE[label], int(hedged), round(proba[label], 3),
                      f"fnc-model-document:{label}"))
@@ -402,10 +430,6 @@ def _followed_document_stances(t: Thread, docs_on: list[str],
 
 
 _DOCUMENT_STANCE = {"agree": "supports", "disagree": "denies", "discuss": "discusses"}
-# The model learnt from pairs of which 8 % disagree and seldom names disagree the likeliest; weighed
-# three times, on FNC-1 training stories it finds a fifth of the disagreeing bodies (F1 0.21, from
-# 0.01) at the same accuracy (0.70), with a model trained without those stories.
-_RELATED_WEIGHTS = {"agree": 1.0, "disagree": 3.0, "discuss": 1.0}
 
 
 def _judge_candidates(followed: list[Thread], retrieved: dict[str, list[tuple[ClaimRec, float]]],

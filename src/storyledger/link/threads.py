@@ -19,11 +19,21 @@ import numpy as np
 
 from ..resources import load_json
 
-# Two claims join one cluster when their propositions are this close (cosine), or close enough
-# and about the same event and entities.
+# Two claims about the same event family join one cluster when their propositions are this close
+# (cosine), or close enough and naming anyone in common.
 PAIR_SIM = 0.72
 PAIR_SIM_EVENT = 0.5
+# Two claims about no event family join when this close, or close enough and naming someone or
+# something in common (themselves or their documents' main entities) that few documents name.
+OPEN_PAIR_SIM = 0.6
+OPEN_PAIR_SIM_SHARED = 0.5
+# An entity named in more than this share of the documents tells nothing about which story a
+# claim belongs to (a corpus about one port names the port everywhere).
+COMMON_ENTITY_SHARE = 0.2
 NEIGHBOURS = 25  # candidate neighbours per claim: the blocking that keeps clustering near-linear
+# A story is told in its first sentences: each document's first claims are clustered, with the
+# claims about an event family and the denials (which linking compares anyway).
+LEAD_CLAIMS = 5
 # A claim is placed on a thread when this close to its centroid, or about the thread's event
 # (or its opposite) and entities and at least PLACE_SIM_EVENT close.
 PLACE_SIM = 0.62
@@ -342,17 +352,20 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def cluster_threads(claims: list[ClaimRec]) -> list[Thread]:
-    """Automatic threads: claims from different documents about the same proposition. Claims are
-    blocked by event family (a claim about a closure is compared only with other claims about a
-    closure), then joined by embedding similarity among each claim's nearest neighbours."""
-    base = [c for c in claims if c.vector is not None and len(c.proposition.split()) >= 4
-            and c.events and not is_denial(c)]
+def cluster_threads(claims: list[ClaimRec], common: frozenset[str] = frozenset()) -> list[Thread]:
+    """Automatic threads: claims from different documents that assert the same thing, on any
+    subject. Claims about an event family are clustered within it (a closure and a reopening of
+    one port are two threads, and the family's opposite denies it); claims about none, together.
+    Each claim is compared with its nearest neighbours by meaning (the blocking that keeps
+    clustering near-linear). ``common`` holds the entities too widespread to tell stories apart."""
+    base = [c for c in claims if c.vector is not None and len(c.proposition.split()) >= 4 and not is_denial(c)]
     threads: list[Thread] = []
     seen: set[tuple] = set()
-    for family in sorted({e for c in base for e in c.events}):
-        candidates = [c for c in base if family in c.events]
-        for thread in _cluster_block(candidates, family):
+    families = sorted({e for c in base for e in c.events})
+    blocks = [(family, [c for c in base if family in c.events]) for family in families]
+    blocks.append((None, [c for c in base if not c.events]))
+    for family, candidates in blocks:
+        for thread in _cluster_block(candidates, family, common):
             key = tuple(thread.members)
             if key not in seen:
                 seen.add(key)
@@ -361,7 +374,14 @@ def cluster_threads(claims: list[ClaimRec]) -> list[Thread]:
     return threads
 
 
-def _cluster_block(candidates: list[ClaimRec], event: str) -> list[Thread]:
+def _joins(a: ClaimRec, b: ClaimRec, sim: float, event: str | None, common: frozenset[str]) -> bool:
+    shared = (a.entities & b.entities) | (a.context & b.context)
+    if event is not None:
+        return sim >= PAIR_SIM or (sim >= PAIR_SIM_EVENT and bool(shared))
+    return sim >= OPEN_PAIR_SIM or (sim >= OPEN_PAIR_SIM_SHARED and bool(shared - common))
+
+
+def _cluster_block(candidates: list[ClaimRec], event: str | None, common: frozenset[str]) -> list[Thread]:
     if len(candidates) < 2:
         return []
     matrix = np.stack([c.vector for c in candidates])
@@ -374,11 +394,7 @@ def _cluster_block(candidates: list[ClaimRec], event: str) -> list[Thread]:
             for j in np.argpartition(-sims, k)[:k + 1]:
                 j = int(j)
                 a, b = candidates[i], candidates[j]
-                if j == i or a.doc_id == b.doc_id:
-                    continue
-                sim = float(sims[j])
-                shared = bool(a.entities & b.entities) or bool(a.context & b.context)
-                if sim >= PAIR_SIM or (sim >= PAIR_SIM_EVENT and shared):
+                if j != i and a.doc_id != b.doc_id and _joins(a, b, float(sims[j]), event, common):
                     uf.union(i, j)
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(candidates)):
@@ -403,7 +419,7 @@ def _cluster_block(candidates: list[ClaimRec], event: str) -> list[Thread]:
             "t" + hashlib.sha1(f"{event}|{label}".encode()).hexdigest()[:10], "auto", label, best.proposition,
             event, key_entities or tuple(sorted(best.entities)), centre,
             sorted(candidates[i].key for i in members),
-            f"cluster({event}: {len(members)} claims, {len(docs)} documents)",
+            f"cluster({event or 'any subject'}: {len(members)} claims, {len(docs)} documents)",
         ))
     return threads
 
