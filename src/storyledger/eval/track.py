@@ -67,20 +67,13 @@ def select_rows(bodies_csv: str | Path, stances_csv: str | Path, *, split: str =
 def sample_stories(rows: Sequence[Any], bodies: int, *, seed: int = 0) -> list[Any]:
     """Whole stories, taken in the order of a hash of their names, until they hold ``bodies``
     bodies; the pairs whose headline and body both fall in them."""
-    from ..link.stance import story_components
+    from ..link.stance import first_stories, story_components
 
     story = story_components(rows)
     members: dict[str, set[str]] = defaultdict(set)
     for r in rows:
         members[story["b:" + r.body_id]].add(r.body_id)
-    order = sorted(members, key=lambda name: hashlib.sha256(f"sample:{seed}:{name}".encode()).hexdigest())
-    chosen: set[str] = set()
-    taken = 0
-    for name in order:
-        if taken >= bodies:
-            break
-        chosen.add(name)
-        taken += len(members[name])
+    chosen = first_stories({name: len(ids) for name, ids in members.items()}, bodies, f"sample:{seed}:")
     return [r for r in rows if story["h:" + r.headline] in chosen and story["b:" + r.body_id] in chosen]
 
 

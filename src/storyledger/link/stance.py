@@ -612,6 +612,20 @@ def story_components(rows: Sequence[StanceRow]) -> dict[str, str]:
     return {node: find(node) for node in list(parent)}
 
 
+def first_stories(weights: dict[str, float], target: float, salt: str) -> set[str]:
+    """Stories taken in the order of the SHA-256 of ``salt + name`` until their weights reach
+    ``target``: a fixed, reproducible choice of whole stories."""
+    order = sorted(weights, key=lambda name: hashlib.sha256(f"{salt}{name}".encode()).hexdigest())
+    chosen: set[str] = set()
+    taken = 0.0
+    for name in order:
+        if taken >= target:
+            break
+        chosen.add(name)
+        taken += weights[name]
+    return chosen
+
+
 def story_disjoint_split(rows: Sequence[StanceRow], *, dev_fraction: float = 0.2,
                          seed: int = 0) -> tuple[list[StanceRow], list[StanceRow]]:
     """Split rows so that no story is on both sides (see :func:`story_components`): a headline, its
@@ -622,16 +636,8 @@ def story_disjoint_split(rows: Sequence[StanceRow], *, dev_fraction: float = 0.2
     to stories on different sides is on neither side (it would show dev text to training)."""
     story = story_components(rows)
     related = Counter(story["b:" + r.body_id] for r in rows if r.stance in RELATED)
-    order = sorted(set(story.values()),
-                   key=lambda name: hashlib.sha256(f"{seed}:{name}".encode()).hexdigest())
-    target = dev_fraction * sum(related.values())
-    dev_stories: set[str] = set()
-    taken = 0
-    for name in order:
-        if taken >= target:
-            break
-        dev_stories.add(name)
-        taken += related[name]
+    dev_stories = first_stories({name: related[name] for name in set(story.values())},
+                                dev_fraction * sum(related.values()), f"{seed}:")
     train, dev = [], []
     for r in rows:
         head_dev = story["h:" + r.headline] in dev_stories
