@@ -10,7 +10,8 @@ import pytest
 
 from article_fixtures import QUAY
 from conftest import shared_path
-from storyledger.ingest.hygiene import clean_article, is_caption, is_clause, match_rule
+from storyledger.ingest.hygiene import clean_article, is_caption, match_rule
+from storyledger.ingest.lines import is_clause
 
 
 def removed(text: str, **kwargs) -> dict[str, str]:

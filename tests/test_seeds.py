@@ -120,7 +120,7 @@ def test_no_reporting_lost(seed_docs, key):
 @pytest.mark.parametrize(("fragment", "reason"), BOILERPLATE)
 def test_boilerplate_removed_with_reason(seed_docs, fragment, reason):
     assert all(fragment not in d["text"] for d in seed_docs)
-    from storyledger.ingest.hygiene import plain_spaces
+    from storyledger.ingest.lines import plain_spaces
 
     reasons = {r["reason"] for d in seed_docs for r in d["removed"] if fragment in plain_spaces(r["text"])}
     assert reason in reasons
@@ -136,7 +136,7 @@ def test_doubled_title_and_paragraph_removed_once(seed_docs):
 
 
 def test_removed_spans_point_into_the_original(seeds_db, seed_docs):
-    from storyledger.ingest.hygiene import plain_spaces
+    from storyledger.ingest.lines import plain_spaces
     from storyledger.store.ledger import open_ledger
 
     with open_ledger(seeds_db) as ledger:

@@ -157,10 +157,11 @@ def activate(path: str | Path | None) -> None:
 
 def _clear_lookups() -> None:
     # The tables these modules build once per process from outlets.json and entities.json.
-    from .ingest import hygiene
+    from .ingest import hygiene, lines
     from .link import entities
 
     hygiene.taglines.cache_clear()
+    lines.lexicon.cache_clear()
     entities._tables.cache_clear()
 
 

@@ -15,7 +15,8 @@ from urllib.parse import urlsplit
 from ..model import Document, InputProblem, Origin, RawArticle
 from ..resources import load_json
 from .dates import parse_metadata_date
-from .hygiene import CleanArticle, clean_article, normalize_line
+from .hygiene import CleanArticle, clean_article
+from .lines import normalize_line
 from .segment import split_articles
 
 

@@ -20,20 +20,32 @@ a place dateline) is returned with the text, each with the line it came from as 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
-from functools import cache, cached_property, lru_cache
+from functools import cache
 
 from ..model import OffsetMap, RemovedSpan
 from ..resources import load_json
 from .dates import DateLine, parse_date_line
+from .lines import (
+    CLAUSE_MIN_WORDS,
+    WORD,
+    Line,
+    clause_count,
+    is_clause,
+    is_title_like,
+    lexicon,
+    normalize_line,
+    plain_spaces,
+    reports_speech,
+    sentences,
+    split_lines,
+)
 
 # How far into an article header metadata (date lines, bylines) may appear: a date line after
 # the reporting has started is part of the story ("On March 3, 2026 …" never stands alone, but
 # a closing "Updated …" line is not the publication date either).
 HEADER_MAX_LINES = 12
 SUBSTANTIAL_WORDS = 25  # a line this long is reporting, not header
-TITLE_MAX_WORDS = 30
 TITLE_REPEAT_WINDOW = 8  # lines within which a page prints its headline again
 PAGE_HEADER_MAX_WORDS = 12  # section labels and site names above a headline are short
 DOUBLED_MIN_WORDS = 3  # a line printed twice in a row is a scrape glitch; "No." "No." may be dialogue
@@ -46,21 +58,8 @@ CAPTION_MIN_WORDS = 5
 CAPTION_MAX_CLAUSES = 2
 CREDIT_MAX_WORDS = 6  # a credit in brackets or a caption's tail: "(Valdoria Today / Petra Soames)"
 CREDIT_LINE_MAX_WORDS = 8  # a credit on a line of its own: "AP Photo/The Daily Courier, Matt Hinshaw"
-CAPITALISED_SHARE = 0.6  # of a line's longer words, for a headline set in title case
-CLAUSE_MIN_WORDS = 4
 
 _SENTENCE_END = tuple(".!?:;\"”’)]…")
-_WORD = re.compile(r"\w+(?:[’'.-]\w+)*", re.UNICODE)
-_LONG_WORD = re.compile(r"[^\W\d_][\w’'-]{3,}")
-_SPACES = re.compile(r"[^\S\n]")  # any space character, one for one: runs of spaces are kept
-_ASCII_ODD_SPACES = frozenset("\t\r\x0b\x0c\x1c\x1d\x1e\x1f")  # what _SPACES finds in ASCII
-# A full stop (or ! ?) that ends a sentence: followed by space and a capital, digit or quote.
-_SENTENCE_BREAK = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
-# A present-tense verb before its object: "keeps the", "shows his", "changes a".
-_PRESENT_VERB = re.compile(
-    r"\b[a-z]{3,}s\s+(?:the|a|an|his|her|their|its|our|my|your|this|these|those|him|them|it|us)\b")
-_OPENING_QUOTES = "\"'“‘«"
-_CLOSING_QUOTES = "\"'”’»"
 # The bracketed group closing a line, and the unbracketed tail after a caption's last full stop.
 _CLOSING_BRACKETS = re.compile(r"[(\[]([^()\[\]]{1,80})[)\]]\s*$")
 _CAPTION_TAIL = re.compile(r"[.!?]\s*([^.!?()\[\]]{1,59}\w)$")
@@ -70,18 +69,6 @@ _NAME_WORD = re.compile(r"[^\W\d_][\w’'.&-]*")
 _CREDIT_JOINERS = {"by", "via", "of", "from", "courtesy", "credit", "credits", "source", "with", "and",
                    "the", "for", "on"}
 _NAME_JOINERS = {"of", "the", "and", "de", "del", "da", "di", "van", "von", "al", "el", "la", "le", "du"}
-
-
-@dataclass(frozen=True)
-class Line:
-    start: int  # offsets of the stripped line in the original text
-    end: int
-    text: str
-    blank_before: int  # blank lines just before this one
-
-    @cached_property
-    def words(self) -> int:
-        return len(_WORD.findall(self.text))
 
 
 @dataclass(frozen=True)
@@ -99,7 +86,7 @@ class Rule:
             return False
         if self.spares_reporting and reports_speech(text):
             return False
-        if self.max_words is not None and len(_WORD.findall(text)) > self.max_words:
+        if self.max_words is not None and len(WORD.findall(text)) > self.max_words:
             return False
         return self.max_clauses is None or clause_count(text) <= self.max_clauses
 
@@ -128,129 +115,6 @@ CAPTION_REASON, CAPTION_RULE = "photo caption or credit", "photo-credit"
 # Rules whose lines may be reporting that looks like boilerplate: what an article that lost
 # every line gets back.
 _MAY_HOLD_REPORTING = {"related-link", CAPTION_RULE, "before-title", "repeated-line"}
-
-
-def split_lines(text: str) -> list[Line]:
-    """Non-blank lines of ``text`` with offsets of their stripped content."""
-    lines: list[Line] = []
-    blank = 0
-    pos = 0
-    for raw in text.splitlines(keepends=True):
-        stripped = raw.strip()
-        if stripped:
-            lead = len(raw) - len(raw.lstrip())
-            start = pos + lead
-            lines.append(Line(start, start + len(stripped), stripped, blank))
-            blank = 0
-        else:
-            blank += 1
-        pos += len(raw)
-    return lines
-
-
-def plain_spaces(text: str) -> str:
-    """No-break and other space characters as plain spaces, one for one (offsets unchanged)."""
-    if text.isascii() and not _ASCII_ODD_SPACES.intersection(text):
-        return text  # the common case, without a regular expression's pass
-    return _SPACES.sub(" ", text)
-
-
-def normalize_line(text: str) -> str:
-    """A comparison key: case, accents, punctuation and spacing folded away."""
-    text = unicodedata.normalize("NFKD", text).casefold()
-    return " ".join(_WORD.findall(text))
-
-
-@cache
-def _lexicon() -> dict[str, frozenset[str]]:
-    data = load_json("boilerplate.json")
-    return {key: frozenset(w.casefold() for w in data[key])
-            for key in ("photo_credit_terms", "agency_credit_terms", "not_credits", "clause_words",
-                        "reporting_words", "abbreviations")}
-
-
-def sentences(text: str) -> list[str]:
-    """``text`` cut at sentence ends; "U.S.", "Gen." and initials do not end a sentence."""
-    abbreviations = _lexicon()["abbreviations"]
-    pieces, start = [], 0
-    for match in _SENTENCE_BREAK.finditer(text):
-        before = _WORD.findall(text[start:match.start()])
-        last = before[-1] if before else ""
-        if "." in last or len(last) == 1 or last.casefold() in abbreviations:
-            continue
-        pieces.append(text[start:match.end()].strip())
-        start = match.end()
-    tail = text[start:].strip()
-    return [*pieces, tail] if tail else pieces
-
-
-def is_clause(text: str) -> bool:
-    """Does ``text`` read as a clause of reporting: lower-case words and a finite verb?
-
-    A cheap stand-in for a parse: four or more words, two of them in lower case, and a word from
-    the resource's finite verbs, a negated auxiliary, a past form ("announced") or a present
-    form before its object ("keeps the"). Headlines set in title case and labels fail it;
-    sentences of reporting pass. It errs towards "clause", which keeps a line.
-    """
-    words = _WORD.findall(text)
-    if len(words) < CLAUSE_MIN_WORDS:
-        return False
-    lower = [w for w in words if w[0].islower()]
-    if len(lower) < 2:
-        return False
-    if _PRESENT_VERB.search(text):
-        return True
-    verbs = _lexicon()["clause_words"]
-    for word in words:
-        folded = word.casefold().replace("’", "'")
-        if folded in verbs or folded.endswith("n't") or (
-                word[0].islower() and len(folded) >= 5 and folded.endswith("ed")):
-            return True
-    return False
-
-
-def reports_speech(text: str) -> bool:
-    """Does the line report what someone said ("… a source told KCTV", "according to …")?"""
-    words = _lexicon()["reporting_words"]
-    return any(w in words for w in _WORD.findall(text))  # lower case: not "United States"
-
-
-@lru_cache(maxsize=4096)
-def clause_count(text: str) -> int:
-    return sum(1 for sentence in sentences(text) if is_clause(sentence))
-
-
-def strongly_title_like(text: str) -> bool:
-    """Set in title case: most longer words capitalised ("Khamenei Urges Iraq's PM to …")."""
-    words = _LONG_WORD.findall(text)
-    if len(words) < 3:
-        return False
-    return sum(w[0].isupper() for w in words) / len(words) >= CAPITALISED_SHARE
-
-
-def _wholly_quoted(text: str) -> bool:
-    """A pull quote: the line opens and closes with quotation marks."""
-    return text[:1] in _OPENING_QUOTES and text.rstrip(".,!?;: ")[-1:] in _CLOSING_QUOTES
-
-
-def is_title_like(text: str) -> bool:
-    """Could this line be a headline? Short, not a pull quote, not ending like a fragment.
-
-    A line ending in a full stop is a headline only when set in title case as one sentence
-    ("Stealth Over Health: Clinton Was Headed to ER."): a sentence of reporting is not.
-    """
-    words = len(_WORD.findall(text))
-    if not 3 <= words <= TITLE_MAX_WORDS or len(text) > 250:
-        return False
-    if _wholly_quoted(text):
-        return False
-    if text.endswith((",", ";", ":")):
-        return False
-    if text.endswith(".") and not text.endswith("...") and not (
-            strongly_title_like(text) and len(sentences(text)) == 1):
-        return False
-    first = text[0]
-    return first.isupper() or first.isdigit() or first in _OPENING_QUOTES
 
 
 def _compile(pattern: str) -> re.Pattern[str]:
@@ -310,10 +174,10 @@ def match_rule(text: str, *, headline: bool = False) -> Rule | None:
 def match_byline(text: str) -> str | None:
     """The names (or "Staff Reporter") of a byline line; None when the line is not one."""
     match = _BYLINE.match(text)
-    if not match or len(_WORD.findall(text)) > 12 or is_clause(text):
+    if not match or len(WORD.findall(text)) > 12 or is_clause(text):
         return None
     tail = match.group("tail")
-    if tail and (len(_WORD.findall(tail)) > BYLINE_TAIL_MAX_WORDS or is_clause(tail)):
+    if tail and (len(WORD.findall(tail)) > BYLINE_TAIL_MAX_WORDS or is_clause(tail)):
         return None
     return match.group("names") or match.group("staff")
 
@@ -327,7 +191,7 @@ def match_tagline(text: str) -> Tagline | None:
 
 
 def _has_term(text: str, terms: frozenset[str]) -> bool:
-    words = [w.casefold() for w in _WORD.findall(text.replace("/", " "))]
+    words = [w.casefold() for w in WORD.findall(text.replace("/", " "))]
     return any(" ".join(words[i:i + n]) in terms for n in (1, 2, 3) for i in range(len(words)))
 
 
@@ -345,17 +209,17 @@ def credit_strength(text: str, *, max_words: int = CREDIT_MAX_WORDS) -> int:
     "(Video)"), sentences and clauses are no credit.
     """
     text = text.strip()
-    words = _WORD.findall(text)
+    words = WORD.findall(text)
     if not 1 <= len(words) <= max_words or re.search(r"[.!?]\s|[!?]$", text):
         return NO_CREDIT
-    lexicon = _lexicon()
-    if _has_term(text, lexicon["not_credits"]) or is_clause(text.lower() if text.isupper() else text):
+    words_of = lexicon()
+    if _has_term(text, words_of["not_credits"]) or is_clause(text.lower() if text.isupper() else text):
         return NO_CREDIT
     if not _credit_words(text):
         return NO_CREDIT
-    if _has_term(text, lexicon["photo_credit_terms"]):
+    if _has_term(text, words_of["photo_credit_terms"]):
         return PHOTO_CREDIT
-    if _has_term(text, lexicon["agency_credit_terms"]):
+    if _has_term(text, words_of["agency_credit_terms"]):
         return AGENCY_CREDIT
     sides = [side.strip() for side in text.split("/")]
     if len(sides) > 1 and all(_is_name(side) for side in sides):
@@ -369,9 +233,9 @@ def _credit_words(text: str) -> bool:
     """Is every word of ``text`` one a credit is made of: a name, a credit term, a handle or a
     web address, "by", "via", "courtesy of"? "Image courtesy of Variety" is; "Clinton faces a
     deep image problem" is not."""
-    lexicon = _lexicon()
-    terms = lexicon["photo_credit_terms"] | lexicon["agency_credit_terms"]
-    for word in _WORD.findall(text.replace("/", " ")):
+    words_of = lexicon()
+    terms = words_of["photo_credit_terms"] | words_of["agency_credit_terms"]
+    for word in WORD.findall(text.replace("/", " ")):
         if not (word[0].isupper() or word[0].isdigit() or word.casefold() in terms
                 or word.casefold() in _CREDIT_JOINERS or "." in word or "_" in word):
             return False
@@ -402,7 +266,7 @@ def is_caption(text: str, *, placed: bool = False) -> bool:
     if len(text) > CAPTION_MAX_CHARS:
         return False
     dateline = _DATELINE.match(text + " ")
-    if dateline and len(_WORD.findall(text[dateline.end():])) < CLAUSE_MIN_WORDS:
+    if dateline and len(WORD.findall(text[dateline.end():])) < CLAUSE_MIN_WORDS:
         return False  # a dateline on its own line, "BUFFALO, N.Y. (AP) --", opens a story
     text = plain_spaces(text)
     # Where the credit would stand, found before anything is counted: most lines have none.
@@ -412,10 +276,10 @@ def is_caption(text: str, *, placed: bool = False) -> bool:
         if credit is not None and not re.search(r"[/-]|\bby\b", credit.group(1)):
             credit = None
     alone = len(text) <= CREDIT_LINE_MAX_CHARS and (
-        "/" in text or _has_term(text, _lexicon()["photo_credit_terms"]))
+        "/" in text or _has_term(text, lexicon()["photo_credit_terms"]))
     if credit is None and not alone:
         return False
-    words = len(_WORD.findall(text))
+    words = len(WORD.findall(text))
     if words > CAPTION_MAX_WORDS or reports_speech(text) or clause_count(text) > CAPTION_MAX_CLAUSES:
         return False
     if alone and words <= CREDIT_LINE_MAX_WORDS:

@@ -20,16 +20,8 @@ from __future__ import annotations
 import statistics
 
 from .dates import parse_date_line
-from .hygiene import (
-    SUBSTANTIAL_WORDS,
-    Line,
-    is_boilerplate_line,
-    is_title_like,
-    match_byline,
-    match_rule,
-    normalize_line,
-    split_lines,
-)
+from .hygiene import SUBSTANTIAL_WORDS, is_boilerplate_line, match_byline, match_rule
+from .lines import Line, is_title_like, normalize_line, split_lines
 
 REPEAT_WINDOW = 8  # lines within which a page prints the headline again
 HEADER_WINDOW = 6  # lines under a headline where its date line or byline stands

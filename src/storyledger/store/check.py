@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..ingest.hygiene import plain_spaces
+from ..ingest.lines import plain_spaces
 from ..model import Document
 from .schema import MIGRATIONS
 
