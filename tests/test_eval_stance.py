@@ -88,7 +88,7 @@ def test_cli_scores_small_files(tmp_path, capsys):
 # --- the story-disjoint split ---------------------------------------------------------------
 
 def _rows(pairs):
-    from storyledger.link.stance import StanceRow
+    from storyledger.link.stance_data import StanceRow
 
     return [StanceRow(head, body, f"body {body}", stance) for head, body, stance in pairs]
 
@@ -103,7 +103,7 @@ STORIES = [  # two stories (bridge: h1 h2 / b1 b2; album: h3 / b3), one lone hea
 
 
 def test_story_components_join_headlines_through_shared_bodies():
-    from storyledger.link.stance import story_components
+    from storyledger.link.stance_data import story_components
 
     story = story_components(_rows(STORIES))
     assert story["h:h1 bridge closed"] == story["h:h2 bridge reopens"] == story["b:b1"] == story["b:b2"]
@@ -113,7 +113,7 @@ def test_story_components_join_headlines_through_shared_bodies():
 
 @pytest.mark.parametrize("seed", range(6))
 def test_story_disjoint_split_keeps_each_story_on_one_side(seed):
-    from storyledger.link.stance import story_disjoint_split
+    from storyledger.link.stance_data import story_disjoint_split
 
     rows = _rows(STORIES)
     train, dev = story_disjoint_split(rows, dev_fraction=0.25, seed=seed)
@@ -151,7 +151,7 @@ def test_scoring_a_split_the_model_was_not_trained_on_is_refused(tmp_path):
 
 def test_story_split_of_fnc1_train():
     from conftest import shared_path
-    from storyledger.link.stance import read_stances, story_disjoint_split
+    from storyledger.link.stance_data import read_stances, story_disjoint_split
 
     fnc = shared_path("data", "fnc1")
     rows = read_stances(fnc / "train_bodies.csv", fnc / "train_stances.csv")

@@ -12,7 +12,7 @@ import pytest
 
 from conftest import FIXTURES, cli, shared_path
 from storyledger.eval.track import bcubed, sample_stories, score_threads, score_track, select_rows
-from storyledger.link.stance import StanceRow, story_components
+from storyledger.link.stance_data import StanceRow, story_components
 
 
 def row(headline: str, body_id: str, stance: str) -> StanceRow:

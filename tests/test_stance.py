@@ -12,16 +12,12 @@ from storyledger.link.stance import (
     DEFAULT_MODEL,
     STANCES,
     StanceModel,
-    StanceRow,
-    body_disjoint_split,
     decide,
     default_model,
-    fit_model,
-    sentences,
-    stem,
-    strong_refutations,
-    tokens,
 )
+from storyledger.link.stance_data import StanceRow, body_disjoint_split
+from storyledger.link.stance_features import sentences, stem, strong_refutations, tokens
+from storyledger.link.stance_training import fit_model
 
 FNC1 = Path(__file__).resolve().parents[2] / "shared" / "data" / "fnc1"
 

@@ -9,9 +9,9 @@ that is not won by labelling everything related "discuss").
 
 Run ``python -m storyledger.eval.stance --bodies train_bodies.csv --stances train_stances.csv``
 to score every pair of a file; ``--split story`` scores only the held-out stories of
-:func:`storyledger.link.stance.story_disjoint_split` (a headline, its related bodies and every
+:func:`storyledger.link.stance_data.story_disjoint_split` (a headline, its related bodies and every
 headline related to those bodies on one side) and ``--split body`` (or ``--body-disjoint``) the
-held-out bodies of :func:`storyledger.link.stance.body_disjoint_split`.  Either needs a model
+held-out bodies of :func:`storyledger.link.stance_data.body_disjoint_split`.  Either needs a model
 trained with the same split (``storyledger train stance --split story --out FILE``, then
 ``--model FILE``): the shipped model is trained on every pair of ``train_stances.csv``, and
 FNC-1's ``dev_stances.csv`` shares all its bodies and headlines with that file, so neither says
@@ -94,12 +94,13 @@ def score_stance_files(bodies_csv: str | Path, stances_csv: str | Path, *, model
     """Score the stance model on an FNC-1 bodies + stances pair of files.
 
     With ``split`` ("body" or "story"; ``body_disjoint`` is ``split="body"``) only the held-out part
-    of :func:`storyledger.link.stance.split_by` (``dev_fraction``, ``seed``) is scored, and the
+    of :func:`storyledger.link.stance_data.split_by` (``dev_fraction``, ``seed``) is scored, and the
     model must have been trained with that same split: otherwise part of what is scored may have
     been trained on, and a ``ValueError`` says how to train the right model.  ``model`` is a
     StanceModel or a path to one; default: the shipped model.
     """
-    from storyledger.link.stance import StanceModel, read_stances, split_by
+    from storyledger.link.stance import StanceModel
+    from storyledger.link.stance_data import read_stances, split_by
 
     if model is None or isinstance(model, str | Path):
         model = StanceModel.load(model)

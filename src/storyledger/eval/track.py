@@ -18,11 +18,11 @@ relink (``track --file``), and scores each (headline, body) pair of the stances 
   pairs (headline, whole body) and asked which related label fits best.
 
 :func:`score_threads` scores the automatic threads against the stories of the file (the bodies
-related to one headline, joined through shared bodies: :func:`storyledger.link.stance.story_components`):
+related to one headline, joined through shared bodies: :func:`storyledger.link.stance_data.story_components`):
 each body goes to the thread holding most of its claims (none: a cluster of its own), and
 B-cubed precision, recall and F1 are taken over the bodies.
 
-Which pairs: ``part="dev"`` scores the held-out side of :func:`storyledger.link.stance.split_by`
+Which pairs: ``part="dev"`` scores the held-out side of :func:`storyledger.link.stance_data.split_by`
 (``split="story"`` by default: no headline or body of a held-out story was seen when the linking
 thresholds were chosen); ``part="train"`` scores the training side, where thresholds are tuned,
 usually on a sample of whole stories (``sample_bodies``) to keep the ledger small.
@@ -49,7 +49,7 @@ def select_rows(bodies_csv: str | Path, stances_csv: str | Path, *, split: str =
                 dev_fraction: float = 0.2, seed: int = 0, sample_bodies: int | None = None) -> list[Any]:
     """The labelled pairs to score: one side of the split (or all of the file), optionally cut to
     whole stories holding about ``sample_bodies`` bodies."""
-    from ..link.stance import read_stances, split_by
+    from ..link.stance_data import read_stances, split_by
 
     rows = [r for r in read_stances(bodies_csv, stances_csv) if r.stance]
     if part not in PARTS:
@@ -67,7 +67,7 @@ def select_rows(bodies_csv: str | Path, stances_csv: str | Path, *, split: str =
 def sample_stories(rows: Sequence[Any], bodies: int, *, seed: int = 0) -> list[Any]:
     """Whole stories, taken in the order of a hash of their names, until they hold ``bodies``
     bodies; the pairs whose headline and body both fall in them."""
-    from ..link.stance import first_stories, story_components
+    from ..link.stance_data import first_stories, story_components
 
     story = story_components(rows)
     members: dict[str, set[str]] = defaultdict(set)
@@ -172,7 +172,7 @@ def story_precision(rows: Sequence[Any], documents: dict[str, str], on_thread: s
     related to it, joined through shared bodies and headlines), wrong otherwise. Bodies of one
     story that the file never pairs with the headline are judged too, so this is the precision a
     reader sees on a thread."""
-    from ..link.stance import story_components
+    from ..link.stance_data import story_components
 
     story = story_components(rows)
     bodies_of: dict[str, list[str]] = defaultdict(list)
@@ -231,7 +231,7 @@ def bcubed(assigned: dict[str, str], gold: dict[str, str]) -> dict[str, float]:
 def score_threads(rows: Sequence[Any], thread_of_body: dict[str, str]) -> dict[str, Any]:
     """B-cubed of the automatic threads (``thread_of_body``: each body's thread) against the
     stories of ``rows``, over the bodies that belong to a story with two or more bodies."""
-    from ..link.stance import story_components
+    from ..link.stance_data import story_components
 
     story = story_components(rows)
     gold = {r.body_id: story["b:" + r.body_id] for r in rows}

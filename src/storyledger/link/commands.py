@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-SPLITS = ("body", "story")  # as storyledger.link.stance.SPLITS (not imported here: it loads numpy)
+SPLITS = ("body", "story")  # as storyledger.link.stance_data.SPLITS (not imported here: it loads numpy)
 
 
 def register(main: click.Group, eval_group: click.Group) -> None:
@@ -38,7 +38,8 @@ def register(main: click.Group, eval_group: click.Group) -> None:
     def train_stance_command(bodies: str, stances: str, out: str | None, seed: int, dev_fraction: float,
                              split: str | None, cache_dir: str | None) -> None:
         """Train the stance model (agree / disagree / discuss / unrelated) on FNC-1 files."""
-        from .stance import DEFAULT_MODEL, train_stance
+        from .stance import DEFAULT_MODEL
+        from .stance_training import train_stance
 
         target = out or str(DEFAULT_MODEL)
         model = train_stance(bodies, stances, out=target, seed=seed, dev_fraction=dev_fraction, split=split,
