@@ -25,7 +25,7 @@ from .extract.guard import ExtractionFailure
 from .ingest.documents import documents_from
 from .ingest.readers import ReadOptions, detect_format, read_bytes
 from .ingest.sources import InputFile, expand_inputs
-from .link.dedup import NearDuplicateIndex, from_bytes, signature, to_bytes
+from .ingest.near_duplicates import NearDuplicateIndex, from_bytes, signature, to_bytes
 from .model import Document, InputProblem, Origin
 from .resources import active_profile
 from .store.ledger import Ledger
