@@ -7,8 +7,8 @@ from pathlib import Path
 
 from conftest import EXAMPLES, EXAMPLES_MAP
 from storyledger.eval.bench import _write_grown_corpus, corpus_documents, render, throughput
-from storyledger.ingest.readers import ReadOptions, parse_field_map
 from storyledger.ingest.near_duplicates import NearDuplicateIndex, signature
+from storyledger.ingest.readers import ReadOptions, parse_field_map
 
 OPTIONS = ReadOptions(field_map=parse_field_map(EXAMPLES_MAP))
 

@@ -12,8 +12,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from storyledger.eval.timex import is_held_out, read_timeml, score_timeml, select_part
-from storyledger.eval.timex import print_errors
+from storyledger.eval.timex import is_held_out, print_errors, read_timeml, score_timeml, select_part
 from storyledger.eval.timex import main as timex_main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "timeml"

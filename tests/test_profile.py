@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, EXAMPLES_PROFILE, ROOT, cli, cli_json
-from storyledger.ingest.hygiene import clean_article, match_tagline
 from storyledger.ingest.documents import outlet_from_url
+from storyledger.ingest.hygiene import clean_article, match_tagline
 from storyledger.link.entities import EntityIndex
 from storyledger.profile import ENV_VAR, ProfileError, activate, read_profile
 from storyledger.resources import load_json

@@ -23,9 +23,9 @@ from .engine import Engine
 from .extract.document import Extraction, StageTimes
 from .extract.guard import ExtractionFailure
 from .ingest.documents import documents_from
+from .ingest.near_duplicates import NearDuplicateIndex, from_bytes, signature, to_bytes
 from .ingest.readers import ReadOptions, detect_format, read_bytes
 from .ingest.sources import InputFile, expand_inputs
-from .ingest.near_duplicates import NearDuplicateIndex, from_bytes, signature, to_bytes
 from .model import Document, InputProblem, Origin
 from .resources import active_profile
 from .store.ledger import Ledger
