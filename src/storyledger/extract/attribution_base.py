@@ -5,14 +5,13 @@ spaCy tokens and character ranges."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
+from ..resources import load_json, read_table
 from .attribution_quotes import _CLOSE, _OPEN, _STRAIGHT, _find_quotes
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -84,18 +83,13 @@ class _Lexicon:
 
 @lru_cache(maxsize=1)
 def _lex() -> _Lexicon:
-    base = resources.files("storyledger").joinpath("resources", "attribution")
-
     def frame_table(name: str) -> dict[str, tuple[str, frozenset[str]]]:
         table: dict[str, tuple[str, frozenset[str]]] = {}
-        for line in base.joinpath(name).read_text(encoding="utf-8").splitlines():
-            if not line.strip() or line.startswith("#"):
-                continue
-            lemma, kind, frames = line.split("\t")[:3]
+        for lemma, kind, frames, *_ in read_table(f"attribution/{name}"):
             table[lemma] = (kind, frozenset(f.strip() for f in frames.split(",") if f.strip()))
         return table
 
-    data = json.loads(base.joinpath("lexicon.json").read_text(encoding="utf-8"))
+    data = load_json("attribution/lexicon.json")
     hedges = tuple(sorted(data["hedges"], key=len, reverse=True))
     return _Lexicon(
         verbs=frame_table("cue_verbs.tsv"),

@@ -9,7 +9,6 @@ docstring of :mod:`storyledger.link.stance`.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import unicodedata
@@ -22,8 +21,9 @@ from typing import NamedTuple
 
 import numpy as np
 
+from ..resources import load_json
+
 RESOURCE_DIR = Path(__file__).resolve().parents[1] / "resources" / "stance"
-LEXICON = RESOURCE_DIR / "lexicon.json"
 
 IDF_MIN_DF = 2         # terms seen in fewer training documents get the unseen-term idf
 TOP_SENTENCES = 3      # evidence sentences that best match the headline, read for stance cues
@@ -66,7 +66,8 @@ def sentences(text: str) -> list[str]:
 
 @cache
 def _lexicon_data() -> dict:
-    return json.loads(LEXICON.read_text(encoding="utf-8"))
+    # The shipped model was trained on exactly these word lists: a profile must not change them.
+    return load_json("stance/lexicon.json", with_profile=False)
 
 
 @cache

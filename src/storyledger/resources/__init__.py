@@ -1,7 +1,9 @@
-"""Word lists, patterns and tables as data files, loaded once per process.
+"""Word lists, patterns and tables as data files, loaded once per process: the one way any module
+reads them.
 
-A user's profile (:mod:`storyledger.profile`) may extend some of them; :func:`load_json` returns
-each resource with the active profile's additions merged in.
+A user's profile (:mod:`storyledger.profile`) may extend the JSON ones; :func:`load_json` returns
+each with the active profile's additions merged in. :func:`read_table` reads the tab-separated
+tables (cue verbs, time patterns) as rows.
 """
 
 from __future__ import annotations
@@ -53,9 +55,17 @@ def active_profile() -> dict[str, dict[str, Any]]:
 
 
 @cache
-def load_json(name: str) -> Any:
+def load_json(name: str, *, with_profile: bool = True) -> Any:
     """Return the parsed JSON resource ``name`` (a path relative to this package), extended by the
-    active profile."""
+    active profile unless ``with_profile`` is false (a trained model's own vocabulary)."""
     data = json.loads(resources.files(__name__).joinpath(name).read_text(encoding="utf-8"))
-    overlay = _active_overlays().get(name)
+    overlay = _active_overlays().get(name) if with_profile else None
     return merge(data, overlay) if overlay else data
+
+
+@cache
+def read_table(name: str) -> tuple[tuple[str, ...], ...]:
+    """The rows of the tab-separated resource ``name``, blank lines and ``#`` comments skipped."""
+    text = resources.files(__name__).joinpath(name).read_text(encoding="utf-8")
+    return tuple(tuple(line.split("\t")) for line in text.splitlines()
+                 if line.strip() and not line.startswith("#"))
