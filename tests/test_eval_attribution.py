@@ -4,8 +4,6 @@ worked out by hand (see the comments)."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -155,14 +153,9 @@ def test_discontinuous_prediction_counts_all_parts():
 
 
 def test_cli_prints_json():
-    out = subprocess.run(
-        [sys.executable, "-m", "storyledger.eval.attribution", str(BRAT), "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=300,
-    )
-    scores = json.loads(out.stdout)
+    from conftest import cli
+
+    scores = json.loads(cli("eval", "attribution", "--brat", str(BRAT), "--json").stdout)
     assert scores["n_docs"] == 2 and scores["n_gold"] == 4
     for key in (
         "content_precision_30", "content_recall_30", "content_f1_30", "content_precision_80",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from storyledger.eval.quantities import main, read_gold, score_items, score_quantities, to_quantulum_unit
+from storyledger.eval.quantities import read_gold, score_items, score_quantities, to_quantulum_unit
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "quantulum3"
 
@@ -152,8 +152,9 @@ def test_cli_json(tmp_path, capsys):
             }
         ],
     )
-    assert main([str(path), "--json"]) == 0
-    out = json.loads(capsys.readouterr().out)
+    from conftest import cli
+
+    out = json.loads(cli("eval", "quantities", "--quantulum", str(path), "--json").stdout)
     assert out["value_f1"] == 1.0 and out["unit_accuracy"] == 1.0
     for key in (
         "value_f1",

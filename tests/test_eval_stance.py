@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from storyledger.eval.stance import fnc_score, main
+from storyledger.eval.stance import fnc_score
 
 
 def test_all_correct_is_100():
@@ -77,12 +77,12 @@ def test_cli_scores_small_files(tmp_path, capsys):
         "Kelmsport harbour bridge closed after cracks found in supports,7,agree\n"
         "Pop singer releases surprise album of jazz standards,7,unrelated\n",
         encoding="utf-8")
-    assert main(["--bodies", str(bodies), "--stances", str(stances), "--json"]) == 0
-    result = json.loads(capsys.readouterr().out)
+    from conftest import cli
+
+    result = json.loads(cli("eval", "stance", "--bodies", str(bodies), "--stances", str(stances), "--json").stdout)
     assert result["n"] == 2
     assert set(result) >= {"fnc_score", "macro_f1", "f1_agree", "f1_disagree", "f1_discuss", "f1_unrelated"}
-    assert main(["--bodies", str(bodies), "--stances", str(stances)]) == 0
-    assert "FNC score" in capsys.readouterr().out
+    assert "FNC score" in cli("eval", "stance", "--bodies", str(bodies), "--stances", str(stances)).stdout
 
 
 # --- the story-disjoint split ---------------------------------------------------------------

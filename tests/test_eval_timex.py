@@ -5,15 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import subprocess
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from storyledger.eval.timex import is_held_out, print_errors, read_timeml, score_timeml, select_part
-from storyledger.eval.timex import main as timex_main
 
 FIXTURES = Path(__file__).parent / "fixtures" / "timeml"
 TEMPEVAL = Path(__file__).resolve().parents[2] / "shared" / "data" / "tempeval3"
@@ -104,12 +101,10 @@ def test_real_tagger_on_fixture():
     assert s["value_accuracy"] == 1.0
 
 
-def test_module_cli_prints_json():
-    out = subprocess.run(
-        [sys.executable, "-m", "storyledger.eval.timex", str(FIXTURES), "--json"],
-        capture_output=True, text=True, check=True,
-    ).stdout
-    scores = json.loads(out)
+def test_cli_prints_json():
+    from conftest import cli
+
+    scores = json.loads(cli("eval", "timex", "--tml", str(FIXTURES), "--json").stdout)
     assert scores["n_docs"] == 3 and scores["n_gold"] == 7
     assert 0.0 <= scores["value_f1"] <= 1.0
 
@@ -145,9 +140,8 @@ def test_cli_scores_one_part_and_lists_no_held_out_errors(capsys):
     held = json.loads(cli("eval", "timex", "--tml", str(FIXTURES), "--part", "held-out", "--json").stdout)
     dev = json.loads(cli("eval", "timex", "--tml", str(FIXTURES), "--part", "dev", "--json").stdout)
     assert (held["n_docs"], held["part"], dev["n_docs"], dev["part"]) == (2, "held-out", 1, "dev")
-    with pytest.raises(SystemExit):
-        timex_main([str(FIXTURES), "--part", "held-out", "--errors"])
-    assert "not on the held-out part" in capsys.readouterr().err
+    refused = cli("eval", "timex", "--tml", str(FIXTURES), "--part", "held-out", "--errors", ok=False)
+    assert refused.exit_code == 2 and "not on the held-out part" in refused.stderr
     details: list = []
     score_timeml(FIXTURES, tagger=lambda text, anchor: [], details=details)  # every gold one missed
     listed = io.StringIO()

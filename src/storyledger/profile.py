@@ -44,8 +44,6 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import click
-
 from . import resources
 from .errors import StoryledgerError
 
@@ -163,19 +161,3 @@ def _clear_lookups() -> None:
     hygiene.taglines.cache_clear()
     lines.lexicon.cache_clear()
     entities._tables.cache_clear()
-
-
-def _profile_callback(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value is not None:
-        try:
-            activate(value)
-        except ProfileError as exc:
-            raise click.BadParameter(str(exc), ctx=ctx, param=param) from None
-    return value
-
-
-PROFILE_OPTION = click.option(
-    "--profile", metavar="FILE", type=click.Path(dir_okay=False), callback=_profile_callback,
-    expose_value=False, is_eager=True,
-    help="A profile with this corpus's own knowledge: outlet taglines and domains, entity aliases "
-         "and titles (TOML or JSON; see docs/profile.md).")

@@ -39,9 +39,6 @@ its ``content_parts`` when it has them (a quotation interrupted by "he said"), e
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -341,30 +338,3 @@ def format_scores(scores: dict[str, Any]) -> str:
     for k, v in scores.items():
         lines.append(f"{k:30s} {v:.4f}" if isinstance(v, float) else f"{k:30s} {v}")
     return "\n".join(lines)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(
-        prog="python -m storyledger.eval.attribution",
-        description="Score the attribution extractor on a brat/PolNeAR directory.",
-    )
-    ap.add_argument("brat_dir", help="directory with text/*.txt and attributions/*.ann")
-    ap.add_argument("--json", action="store_true", help="print the scores as JSON")
-    ap.add_argument(
-        "--kinds",
-        nargs="+",
-        default=None,
-        help="keep only predictions of these kinds (speech report belief intention perception)",
-    )
-    args = ap.parse_args(argv)
-    if not Path(args.brat_dir).is_dir():
-        print(f"not a directory: {args.brat_dir}", file=sys.stderr)
-        return 2
-    kinds = {k for part in args.kinds for k in part.split(",") if k} if args.kinds else None
-    scores = score_attribution(args.brat_dir, kinds=kinds)
-    print(json.dumps(scores, indent=2) if args.json else format_scores(scores))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

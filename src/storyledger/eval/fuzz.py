@@ -5,7 +5,7 @@ then ``documents_from``), and each document is checked: its offset map and remov
 lead back to its original text. An exception, or a document that fails the check, is a crash;
 its input is saved to a folder, so it can be replayed:
 
-    python -m storyledger.eval.fuzz --seconds 60 --seed 1 --out fuzz-crashes
+    storyledger bench --mode fuzz --seconds 60 --seed 1   # crashing inputs go to fuzz-crashes/
 
 Reproducible: the same seed tries the same inputs in the same order (how many depends on the
 time given).
@@ -13,7 +13,6 @@ time given).
 
 from __future__ import annotations
 
-import argparse
 import gzip
 import hashlib
 import json
@@ -228,25 +227,3 @@ def run_fuzz(seconds: float, seed: int, *, out: str | Path = "fuzz-crashes",
                          "input": _save(out, reader, data, name, f"slow: {took:.1f} s")})
     return {"seed": seed, "seconds": seconds, "tried": tried, "total": sum(tried.values()),
             "crashes": crashes, "slow": slow, "out": str(out)}
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m storyledger.eval.fuzz",
-                                     description="Fuzz the input readers; exit 1 if any input crashed.")
-    parser.add_argument("--seconds", type=float, default=60.0, help="how long to fuzz (default 60)")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    parser.add_argument("--out", default="fuzz-crashes", help="folder for crashing inputs")
-    parser.add_argument("--readers", default=",".join(READERS),
-                        help=f"comma-separated subset of {','.join(READERS)}")
-    args = parser.parse_args(argv)
-    readers = tuple(r.strip() for r in args.readers.split(",") if r.strip())
-    unknown = set(readers) - set(READERS)
-    if unknown:
-        parser.error(f"unknown reader(s) {', '.join(sorted(unknown))}; choose from {', '.join(READERS)}")
-    result = run_fuzz(args.seconds, args.seed, out=args.out, readers=readers)
-    print(json.dumps(result, indent=1, ensure_ascii=False))
-    return 1 if result["crashes"] else 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -29,18 +29,15 @@ Development and held-out data: quantulum3 ships two test files.  The extractor i
 ``quantities.json`` (101 sentences); ``quantities.ambiguity.json`` (20 sentences) is held out and
 scored for the README only, so no rule, unit or word is to be written from what it shows.
 
-Run ``python -m storyledger.eval.quantities FILE [--json]`` (``--errors`` lists what went wrong,
+Run ``storyledger eval quantities --quantulum FILE [--json]`` (``--errors`` lists what went wrong,
 for the development file).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import re
-import sys
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -258,32 +255,3 @@ def score_items(
 def score_quantities(path: str | Path, errors: list[dict] | None = None) -> dict:
     """Score the extractor on a quantulum3-style gold file; see the module docstring for the rule."""
     return score_items(read_gold(path), errors=errors)
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(
-        prog="python -m storyledger.eval.quantities", description=__doc__.split("\n")[0]
-    )
-    ap.add_argument("file", help="quantulum3-style JSON gold file")
-    ap.add_argument("--json", action="store_true", help="print the scores as JSON")
-    ap.add_argument("--errors", action="store_true", help="also list misses, spurious and unit errors")
-    args = ap.parse_args(argv)
-    errs: list[dict] | None = [] if args.errors else None
-    t0 = time.perf_counter()
-    scores = score_quantities(args.file, errors=errs)
-    scores["seconds"] = round(time.perf_counter() - t0, 2)
-    if args.json:
-        out: dict = dict(scores)
-        if errs is not None:
-            out["errors"] = errs
-        print(json.dumps(out, indent=2, ensure_ascii=False))
-    else:
-        for k, v in scores.items():
-            print(f"{k:>16}: {v}")
-        for e in errs or []:
-            print(json.dumps(e, ensure_ascii=False))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

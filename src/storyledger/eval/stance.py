@@ -7,7 +7,7 @@ percentage of the best possible total (every label right).  Alongside it: per-cl
 four labels and their unweighted mean, ``macro_f1`` (as in Hanselowski et al. 2018, the metric
 that is not won by labelling everything related "discuss").
 
-Run ``python -m storyledger.eval.stance --bodies train_bodies.csv --stances train_stances.csv``
+Run ``storyledger eval stance --bodies train_bodies.csv --stances train_stances.csv``
 to score every pair of a file; ``--split story`` scores only the held-out stories of
 :func:`storyledger.link.stance_data.story_disjoint_split` (a headline, its related bodies and every
 headline related to those bodies on one side) and ``--split body`` (or ``--body-disjoint``) the
@@ -20,9 +20,6 @@ anything about unseen stories.  ``--cache-dir DIR`` keeps the sentence embedding
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -147,29 +144,3 @@ def format_report(result: dict[str, Any]) -> str:
     for g in STANCES:
         lines.append(f"{g:>11} " + "".join(f"{result['confusion'][g][p]:>11}" for p in STANCES))
     return "\n".join(lines)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m storyledger.eval.stance",
-                                     description="Score the stance model on FNC-1 files.")
-    parser.add_argument("--bodies", required=True, help="FNC-1 bodies CSV (Body ID, articleBody)")
-    parser.add_argument("--stances", required=True, help="FNC-1 stances CSV (Headline, Body ID, Stance)")
-    parser.add_argument("--model", default=None, help="a stance model .npz (default: the shipped one)")
-    parser.add_argument("--body-disjoint", action="store_true",
-                        help="score only the held-out bodies of the Body-ID-disjoint split (--split body)")
-    parser.add_argument("--split", choices=("body", "story"),
-                        help="score only the held-out part of this split (the model must be trained with it)")
-    parser.add_argument("--dev-fraction", type=float, default=0.2)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--cache-dir", help="keep the sentence embeddings here for the next run")
-    parser.add_argument("--json", action="store_true", help="print the scores as JSON")
-    args = parser.parse_args(argv)
-    result = score_stance_files(args.bodies, args.stances, model=args.model, body_disjoint=args.body_disjoint,
-                                split=args.split, dev_fraction=args.dev_fraction, seed=args.seed,
-                                cache_dir=args.cache_dir)
-    print(json.dumps(result, indent=1) if args.json else format_report(result))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

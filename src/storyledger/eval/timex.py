@@ -17,20 +17,17 @@ and 34 of TimeBank's 183).  ``part="dev"`` scores the other documents, the ones 
 tuned on; ``part="held-out"`` scores only the held-out ones, and no rule is to be written from
 what they show.
 
-Run ``python -m storyledger.eval.timex DIR [--part dev|held-out|all] [--json]`` to score a folder
-of ``.tml`` files.
+Run ``storyledger eval timex --tml DIR [--part dev|held-out|all] [--json] [--errors]`` to score a
+folder of ``.tml`` files.
 """
 
 from __future__ import annotations
 
-import argparse
 import datetime as _dt
 import hashlib
 import html
-import json
 import re
 import sys
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -294,29 +291,3 @@ def print_errors(details: list, out=sys.stdout) -> None:
                 ctx = doc.text[max(0, p.start - 40):p.end + 40].replace("\n", " ")
                 print(f"FP\t{doc.doc_id}\t{p.text!r}\t{p.type}\t{p.value}\t{getattr(p, 'rule', '')}\t{ctx}",
                       file=out)
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m storyledger.eval.timex",
-                                 description="Score the timex tagger on TimeML (.tml) files.")
-    ap.add_argument("paths", nargs="+", help="folders or .tml files")
-    ap.add_argument("--part", choices=PARTS, default="all",
-                    help="score every document, only the development part, or only the held-out part")
-    ap.add_argument("--json", action="store_true", help="print the scores as JSON")
-    ap.add_argument("--errors", action="store_true",
-                    help="also list misses, false positives and wrong values")
-    args = ap.parse_args(argv)
-    if args.errors and args.part == "held-out":
-        ap.error("--errors lists what the tagger gets wrong, for tuning: not on the held-out part")
-    t0 = time.perf_counter()
-    details: list | None = [] if args.errors else None
-    scores = score_timeml(args.paths, details=details, part=args.part)
-    scores["seconds"] = round(time.perf_counter() - t0, 3)
-    if details is not None:
-        print_errors(details)
-    print(json.dumps(scores, indent=2) if args.json else _format(scores))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
