@@ -90,7 +90,7 @@ def _lex() -> _Lexicon:
         return table
 
     data = load_json("attribution/lexicon.json")
-    hedges = tuple(sorted(data["hedges"], key=len, reverse=True))
+    hedges = tuple(sorted(load_json("hedges.json")["relayed"], key=len, reverse=True))
     return _Lexicon(
         verbs=frame_table("cue_verbs.tsv"),
         nouns=frame_table("cue_nouns.tsv"),

@@ -72,6 +72,7 @@ def _phrases(words: list[str]) -> re.Pattern[str] | None:
 @cache
 def _lexicon() -> _Lexicon:
     data = load_json("claims.json")
+    hedges = load_json("hedges.json")
     modality = tuple(
         (name, frozenset(data["modality"][name].get("lemmas", [])),
          _phrases(data["modality"][name].get("phrases", [])))
@@ -84,7 +85,7 @@ def _lexicon() -> _Lexicon:
         modality,
         data["modal_verbs"],
         data["kind_modality"],
-        _phrases(data["hedges"]),  # type: ignore[arg-type]
+        _phrases(hedges["relayed"] + hedges["uncertain"]),  # type: ignore[arg-type]
         _phrases(data["strip_from_propositions"]),  # type: ignore[arg-type]
         frozenset(data["entity_labels"]),
         data["min_words"],
