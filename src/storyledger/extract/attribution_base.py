@@ -15,7 +15,7 @@ from ..resources import load_json, read_table
 from .attribution_quotes import _CLOSE, _OPEN, _STRAIGHT, _find_quotes
 
 if TYPE_CHECKING:  # pragma: no cover
-    from spacy.tokens import Doc, Span, Token
+    from spacy.tokens import Doc, Token
 
 
 @dataclass(frozen=True)
@@ -231,13 +231,6 @@ def _content_from_tokens(
 def _tokens_in(doc: Doc, a: int, b: int) -> list[Token]:
     span = doc.char_span(a, b, alignment_mode="expand")
     return list(span) if span is not None else []
-
-
-def _sent_of_char(doc: Doc, c: int) -> Span | None:
-    span = doc.char_span(c, c + 1, alignment_mode="expand")
-    if span is None or len(span) == 0:
-        return None
-    return span[0].sent
 
 
 def _split_paragraphs(text: str, s: int, e: int) -> list[tuple[int, int]]:

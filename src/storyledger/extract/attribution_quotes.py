@@ -46,11 +46,6 @@ def find_quotes(text: str) -> list[tuple[tuple[int, int], ...]]:
     return [tuple(q.parts) for q in _find_quotes(text)]
 
 
-def _para_end(text: str, i: int) -> int:
-    j = text.find("\n", i)
-    return len(text) if j < 0 else j
-
-
 def _find_quotes(text: str) -> list[_Quote]:
     quotes: list[_Quote] = []
     n = len(text)
