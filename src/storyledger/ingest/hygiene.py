@@ -63,12 +63,9 @@ _SENTENCE_END = tuple(".!?:;\"”’)]…")
 # The bracketed group closing a line, and the unbracketed tail after a caption's last full stop.
 _CLOSING_BRACKETS = re.compile(r"[(\[]([^()\[\]]{1,80})[)\]]\s*$")
 _CAPTION_TAIL = re.compile(r"[.!?]\s*([^.!?()\[\]]{1,59}\w)$")
-# A caption set as a label: "AGONY: After a five hour surgery …", "Pictured: …"
-_CAPTION_LABEL = re.compile(r"^(?:[A-Z][A-Z'’-]+(?: [A-Z][A-Z'’-]+){0,2}|Pictured|Above|Left|Right|Top|Inset):\s")
+# A label in capitals opening a caption: "AGONY: After a five hour surgery …"
+_CAPITALS_LABEL = r"[A-Z][A-Z'’-]+(?: [A-Z][A-Z'’-]+){0,2}"
 _NAME_WORD = re.compile(r"[^\W\d_][\w’'.&-]*")
-_CREDIT_JOINERS = {"by", "via", "of", "from", "courtesy", "credit", "credits", "source", "with", "and",
-                   "the", "for", "on"}
-_NAME_JOINERS = {"of", "the", "and", "de", "del", "da", "di", "van", "von", "al", "el", "la", "le", "du"}
 
 
 @dataclass(frozen=True)
@@ -237,7 +234,7 @@ def _credit_words(text: str) -> bool:
     terms = words_of["photo_credit_terms"] | words_of["agency_credit_terms"]
     for word in WORD.findall(text.replace("/", " ")):
         if not (word[0].isupper() or word[0].isdigit() or word.casefold() in terms
-                or word.casefold() in _CREDIT_JOINERS or "." in word or "_" in word):
+                or word.casefold() in words_of["credit_joiners"] or "." in word or "_" in word):
             return False
     return True
 
@@ -246,7 +243,14 @@ def _is_name(text: str) -> bool:
     """A proper name: capitalised words, with "of", "the", "al" and the like between them."""
     words = _NAME_WORD.findall(text)
     return bool(words) and words[0][0].isupper() and all(
-        w[0].isupper() or w.casefold() in _NAME_JOINERS for w in words if len(w) >= 3)
+        w[0].isupper() or w.casefold() in lexicon()["name_joiners"] for w in words if len(w) >= 3)
+
+
+@cache
+def _caption_label() -> re.Pattern[str]:
+    """A caption set as a label: "AGONY: After a five hour surgery …", "Pictured: …"."""
+    labels = "|".join(re.escape(w) for w in load_json("boilerplate.json")["caption_labels"])
+    return re.compile(rf"^(?:{_CAPITALS_LABEL}|{labels}):\s")
 
 
 def is_caption(text: str, *, placed: bool = False) -> bool:
@@ -296,7 +300,7 @@ def is_caption(text: str, *, placed: bool = False) -> bool:
     if placed:
         return True
     return strength == AGENCY_CREDIT and bool(
-        _CAPTION_LABEL.match(caption) or (not caption.endswith(_SENTENCE_END) and not is_clause(caption)))
+        _caption_label().match(caption) or (not caption.endswith(_SENTENCE_END) and not is_clause(caption)))
 
 
 def is_boilerplate_line(text: str) -> bool:

@@ -77,7 +77,7 @@ def lexicon() -> dict[str, frozenset[str]]:
     data = load_json("boilerplate.json")
     return {key: frozenset(w.casefold() for w in data[key])
             for key in ("photo_credit_terms", "agency_credit_terms", "not_credits", "clause_words",
-                        "reporting_words", "abbreviations")}
+                        "reporting_words", "abbreviations", "credit_joiners", "name_joiners")}
 
 
 def sentences(text: str) -> list[str]:
