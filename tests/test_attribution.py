@@ -273,6 +273,17 @@ def test_a_quotation_tagged_with_a_dash_and_a_name(nlp):
     assert run(nlp, "The vote was close - Tuesday's count was the tightest in years.") == []
 
 
+
+def test_a_surname_joins_only_a_persons_full_name(nlp):
+    # "The Harbour Dutch" (a company the tagger labels ORG) looks like a personal name and ends
+    # with "Dutch", but the one word is no surname of it
+    text = "The Harbour Dutch said the ferry would run. Dutch said the port was safe."
+    atts = run(nlp, text)
+    assert [a.source_name for a in atts] == ["The Harbour Dutch", "Dutch"]
+    # a person's surname still gets the full name, titles or not
+    text = "Mayor Ole Brandt said the convoy had turned back. Brandt added that the border was calm."
+    assert by_cue(run(nlp, text), "added").source_name == "Ole Brandt"
+
 POLNEAR_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear" / "dev"
 
 

@@ -505,7 +505,7 @@ def _describe(ctx: _Ctx, c: _Cand, earlier: Sequence[tuple[_Cand, _Source]],
     if anonymous and affil is None and low in ("the", "this", "that"):
         affil = _earlier_affiliation(ctx, doc[hi].lower_, earlier)
     if name is not None and " " not in name and alias_of(name) is None:  # "Iraq" is no surname
-        name = _document_full_name(ctx, name, [d.name for _, d in earlier if d.name and looks_personal(d.name)])
+        name = _document_full_name(ctx, name, [d.name for _, d in earlier if d.name and _is_person(ctx, d)])
     if name is not None and name.startswith("the "):
         name = name[4:]  # "the Syrian Observatory for Human Rights" (but "The Coastal Tribune")
     return _Source((lo, hi), _canonical_outlet(name, lex), role, affil, anonymous)
@@ -535,6 +535,17 @@ def _earlier_affiliation(ctx: _Ctx, head: str, earlier: Sequence[tuple[_Cand, _S
                 and doc[previous.span[1]].lower_ == head:
             return previous.affiliation
     return None
+
+
+def _is_person(ctx: _Ctx, source: _Source) -> bool:
+    """Whether a named source is a person, by the tagger's PERSON label or a personal title
+    ("Spokesman Pavel Orlov"): a name that only looks personal ("The Harbour Dutch", an ORG)
+    takes no surname."""
+    if source.span is None or not looks_personal(source.name or ""):
+        return False
+    lo, hi = source.span
+    return source.role is not None or any(
+        e.label_ == "PERSON" and e.start <= hi and lo < e.end for e in ctx.ents)
 
 
 def _document_full_name(ctx: _Ctx, name: str, speakers: Sequence[str] = ()) -> str:
