@@ -13,7 +13,7 @@ from storyledger.profile import activate
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-EXAMPLES = ROOT / "examples"
+EXAMPLES = ROOT / "examples" / "kessin-port"
 SHARED = ROOT.parent / "shared"
 SEEDS = SHARED / "seeds"
 EXAMPLES_MAP = "title=headline,text=body,outlet=source_name,published=date,url=link"
