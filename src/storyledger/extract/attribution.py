@@ -25,7 +25,6 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from .attribution_base import (
-    _TEXTS,
     Attribution,
     TextSpan,
     _Cand,
@@ -107,11 +106,7 @@ def extract_attributions(doc: Doc, *, outlet: str | None = None) -> list[Attribu
     """
     if len(doc) == 0:
         return []
-    _TEXTS[id(doc)] = doc.text
-    try:
-        return _extract(doc)
-    finally:
-        _TEXTS.pop(id(doc), None)
+    return _extract(doc)
 
 
 def _extract(doc: Doc) -> list[Attribution]:

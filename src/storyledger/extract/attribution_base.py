@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..resources import load_json, read_table
 from .attribution_quotes import _CLOSE, _OPEN, _STRAIGHT, _find_quotes
+from .readings import doc_text
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, Token
@@ -181,20 +182,11 @@ def _trim(doc: Doc, lo: int, hi: int, *, keep_quotes: bool = True) -> tuple[int,
     return lo, hi
 
 
-_TEXTS: dict[int, str] = {}
-
-
-def _text(doc: Doc) -> str:
-    """doc.text, which spaCy rebuilds on every access, cached while one document is processed."""
-    t = _TEXTS.get(id(doc))
-    return t if t is not None else doc.text
-
-
 def _span(doc: Doc, lo: int, hi: int) -> TextSpan | None:
     if hi < lo:
         return None
     s, e = doc[lo].idx, doc[hi].idx + len(doc[hi].text)
-    return TextSpan(s, e, _text(doc)[s:e])
+    return TextSpan(s, e, doc_text(doc)[s:e])
 
 
 def _cspan(text: str, s: int, e: int) -> TextSpan:
@@ -217,7 +209,7 @@ def _content_from_tokens(
     """Character range of tokens [lo, hi], edge punctuation trimmed, kept inside the paragraph
     of character ``anchor`` (the cue)."""
     if anchor is not None:
-        pa, pb = _paragraph(_text(doc), anchor)
+        pa, pb = _paragraph(doc_text(doc), anchor)
         while lo <= hi and doc[lo].idx < pa:
             lo += 1
         while hi >= lo and doc[hi].idx >= pb:
@@ -276,7 +268,7 @@ class _Cand:
 class _Ctx:
     def __init__(self, doc: Doc) -> None:
         self.doc = doc
-        self.text = _text(doc)
+        self.text = doc_text(doc)
         self.ents = tuple(doc.ents)  # spaCy rebuilds Doc.ents on every access: read it once
         self.lex = _lex()
         self.quotes = _find_quotes(self.text)

@@ -9,6 +9,7 @@ entities, and why: the cue words that decided polarity and modality are kept as 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any
@@ -18,6 +19,7 @@ from spacy.tokens import Doc, Span
 from ..resources import load_json
 from .attribution import Attribution, ancestry
 from .quantities import Quantity
+from .readings import doc_text
 from .timex import TimeExpression
 
 _QUOTES = "\"“”‘’'«»"
@@ -191,6 +193,26 @@ def _as_of(start: int, end: int, timexes: list[TimeExpression],
     return (published, "publication") if published else (None, None)
 
 
+class _Entities:
+    """The document's named entities, read once: spaCy rebuilds ``Doc.ents`` (and ``Span.ents``
+    walks all of them) on every access, and every claim asks for the ones in its span."""
+
+    def __init__(self, parsed: Doc) -> None:
+        self.ents = [(e.start, e.end, e.text, e.label_) for e in parsed.ents]
+        self.starts = [start for start, *_ in self.ents]
+
+    def named_within(self, span: Span, labels: frozenset[str]) -> tuple[str, ...]:
+        """The names ``span.ents`` gives, in order, once each, of the entities labelled ``labels``
+        (as there, the entities after the first one that runs past the span's end are not read)."""
+        names = []
+        for _start, end, name, label in self.ents[bisect_left(self.starts, span.start):]:
+            if end > span.end:
+                break
+            if label in labels:
+                names.append(name)
+        return tuple(dict.fromkeys(names))
+
+
 def extract_claims(
     parsed: Doc,
     *,
@@ -203,7 +225,8 @@ def extract_claims(
 ) -> list[Claim]:
     """Claims of one document, in text order. Pure: everything comes from the arguments."""
     lex = _lexicon()
-    text = parsed.text  # spaCy rebuilds Doc.text on every access: read it once
+    text = doc_text(parsed)
+    entities = _Entities(parsed)
     found: list[tuple[int, int, Attribution | None, str]] = []
     leaves = _claim_attributions(attributions)
     covered: list[tuple[int, int]] = [(a.content.start, a.content.end) for a in attributions]
@@ -254,7 +277,7 @@ def extract_claims(
             as_of_source=as_of_source,
             quantity_ids=tuple(qid for q, qid in zip(quantities, quantity_ids, strict=True)
                                if start <= q.start and q.end <= end),
-            entities=tuple(dict.fromkeys(ent.text for ent in span.ents if ent.label_ in lex.entity_labels)),
+            entities=entities.named_within(span, lex.entity_labels),
             rule=rule,
         ))
     return claims

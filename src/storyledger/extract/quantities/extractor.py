@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from ..readings import doc_text
 from ..timex import TimeExpression, tag_time_expressions
 from .candidate import Candidate, Quantity
 from .combine import combine, inherit_from_partner, link_comparisons
@@ -29,7 +30,7 @@ def extract_quantities(doc: Doc, time_expressions: Iterable[TimeExpression]) -> 
     by its month ("June 2018", "5 March") is not a quantity.
     """
     lex = lexicon()
-    text = doc.text
+    text = doc_text(doc)
     dates = date_spans(text, time_expressions)
     kept = _with_units(text, number_atoms(text, lex, dates), lex)
     add_article_units(text, lex, kept, dates)
