@@ -5,6 +5,12 @@
 * a **reversal**: a source announced a plan or an event, and a later claim says it was cancelled
   or undone ("called off", "postponed", "reversed"), within the same episode.
 
+Each side is a real source (``sides_of``): a name in apposition is the name ("His spokeswoman,
+Ilse Varga" is Ilse Varga), a surname alone is the one full name on the thread ending with it,
+and unnamed people ("three port officials", "two of the officials") are the outlet that printed
+them, which vouches for them, so one outlet's anonymous officials make one side, not five
+(unnamed media, "Syrian state media", stay a side of their own: the outlet only relays them).
+
 A denial of one episode and a report of another are not a contradiction: claims further apart
 than an episode are never paired, and a claim with no time at all (undated, no estimate) is
 paired only through an explicit denial link. Undated claims use their document's estimated
@@ -14,11 +20,14 @@ window and say so.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from .threads import ClaimRec, Placement, Thread, _days, is_reversal
+from ..resources import load_json
+from .threads import ClaimRec, Placement, Thread, _days, events_lexicon, is_reversal
 
 # A plan announced and called off within two months is one episode; a denial in 2020 and a
 # report in 2024 are two.
@@ -26,6 +35,8 @@ REVERSAL_WINDOW_DAYS = 60
 # An undated document's estimated window places its claims in time only when it is narrow: one
 # that spans years would make them "the same time" as everything.
 MAX_ESTIMATE_DAYS = 31
+# A report and the copies relaying it appear within a day of each other.
+COPY_DAYS = 1
 # Of the announcements a cancellation could reverse, the one most like it (cosine of the claim
 # embeddings), and none below this.
 REVERSAL_SIM = 0.3
@@ -50,12 +61,15 @@ def find_contradictions(thread: Thread, claims: dict[tuple[str, str], ClaimRec],
     on = thread.claims
     supporters = sorted((claims[k] for k, p in on.items() if p.stance == "supports"), key=_when)
     deniers = sorted((claims[k] for k, p in on.items() if p.stance == "denies"), key=_when)
-    found: dict[tuple[str, str, str], dict[str, Any]] = {}
+    side = sides_of([claims[k] for k in on if k in claims])
+    found: dict[tuple[str, ...], dict[str, Any]] = {}
 
     def add(a: ClaimRec, b: ClaimRec, kind: str, rule: str) -> None:
-        if not (_named(a) and _named(b)) or a.source == b.source:
+        sa, sb = side.get(a.key), side.get(b.key)
+        if not (sa and sb) or sa == sb:
             return
-        key = (kind, *sorted((a.source, b.source)))  # type: ignore[arg-type]
+        # a plan called off is one reversal, however many outlets report the cancellation
+        key = (kind, sa) if kind == "reversal" else (kind, *sorted((sa, sb)))
         if key in found:
             if (a.key, b.key) not in found[key]["pairs"]:
                 found[key]["pairs"].append((a.key, b.key))
@@ -99,6 +113,23 @@ def find_contradictions(thread: Thread, claims: dict[tuple[str, str], ClaimRec],
     # plan, not every claim on the thread before it)
     for later_key, (_, earlier) in sorted(reversed_what.items(), key=lambda kv: _when(claims[kv[0]])):
         add(earlier, claims[later_key], "reversal", "announced-then-cancelled")
+    # a denial answers what a named source reported, not only the copy of it that it was linked to:
+    # the source's own article and other copies of that day or the next, said before the denial
+    for item in found.values():
+        report = item["a"]
+        reporter = side.get(report.key)
+        if item["kind"] != "disagreement" or reporter != report.source:
+            continue  # an outlet answering for sources it does not name answers for that article only
+        said = {d for _, d in item["pairs"]}
+        for s in supporters:
+            near = _days(report.reported, s.reported)
+            if side.get(s.key) != reporter or near is None or abs(near) > COPY_DAYS \
+                    or on[s.key].hedged or s.modality in ("condition", "demand", "prediction"):
+                continue  # "a closure would force ships to divert" is no report of a closure
+            for d_key in said:
+                gap = _days(s.reported, claims[d_key].reported)
+                if gap is not None and gap >= 0 and (s.key, d_key) not in item["pairs"]:
+                    item["pairs"].append((s.key, d_key))
     return sorted(found.values(), key=lambda x: (_when(x["a"]), _when(x["b"])))
 
 
@@ -122,8 +153,88 @@ def _firm(placement: Placement, c: ClaimRec) -> bool:
         and c.modality not in ("condition", "demand")
 
 
-def _named(c: ClaimRec) -> bool:
-    return bool(c.source) and c.source != "-"
+# Words that may stand in a proper name without a capital ("Ministry of Defence", "al-Omar").
+_NAME_PARTICLES = frozenset("of the for and on de del della der den van von la le du da al el bin ibn".split())
+_NAME_WORD = re.compile(r"[A-Z0-9][\w.'’&-]*|(?:al|el)-[\w'’-]+")
+
+
+def _proper_name(text: str) -> bool:
+    """Whether ``text`` is a proper name: every word capitalised but the particles ("Vey Valley
+    Water Board", "Harbourmaster Aurel Fenn"); "three port officials", "its chair", "Shipping
+    analysts in Orsenna" are descriptions."""
+    words = text.split()
+    return bool(words) and bool(_NAME_WORD.fullmatch(words[0])) and all(
+        _NAME_WORD.fullmatch(w) or w.lower() in _NAME_PARTICLES for w in words[1:])
+
+
+@cache
+def _titles() -> frozenset[str]:
+    return frozenset(t.lower() for t in load_json("entities.json")["titles"])
+
+
+def _named_source(c: ClaimRec) -> str | None:
+    """The claim's source when it names someone (the name when one is in apposition: "The board's
+    spokesman, Piet Amsel"), or other media left unnamed ("Syrian state media", relayed, not
+    vouched for); None for a description of people ("three port officials") or no source."""
+    source = c.source if c.source and c.source != "-" else None
+    if source is None:
+        return None
+    if "," in source:
+        tail = source.rsplit(",", 1)[1].strip()
+        if _proper_name(tail):
+            source = tail
+    if _proper_name(source) or set(re.findall(r"[a-z]+", source.lower())) & events_lexicon().reporting_words:
+        return source
+    return None
+
+
+def _is_title(word: str, titles: frozenset[str]) -> bool:
+    return word.lower() in titles or word.lower().rstrip(".") in titles
+
+
+def sides_of(claims: list[ClaimRec]) -> dict[tuple[str, str], str | None]:
+    """Each claim's side, the real source behind it, among ``claims`` (one thread's):
+
+    * a named source, a surname alone (titles aside: "Varga", "Ms Varga") joined to the one full
+      name among the sides ending with it ("Ilse Varga"), never when two end with it;
+    * people left unnamed ("three port officials") are the outlet that vouches for them: the one
+      outlet their article relays on this thread ("the Courier reported, citing officials, …"),
+      else the article's own outlet; nobody when it relays several;
+    * no side when no source is known at all."""
+    named = {c.key: _named_source(c) for c in claims}
+    full = [s for s in set(filter(None, named.values())) if len(s.split()) >= 2]
+    titles = _titles()
+    joined: dict[str, str] = {}
+    for s in set(filter(None, named.values())):
+        words = s.split()
+        if not all(_is_title(w, titles) for w in words[:-1]):
+            continue
+        fuller = [f for f in full if f != s and f.split()[-1] == words[-1]
+                  and not all(_is_title(w, titles) for w in f.split()[:-1])]
+        if len(fuller) == 1:
+            joined[s] = fuller[0]
+    outlets = {c.outlet for c in claims if c.outlet}
+    relayed: dict[str, set[str]] = {}
+    for c in claims:
+        name = named[c.key]
+        if name in outlets and name != c.outlet:
+            relayed.setdefault(c.doc_id, set()).add(name)
+    sides: dict[tuple[str, str], str | None] = {}
+    for c in claims:
+        name = named[c.key]
+        if name:
+            sides[c.key] = joined.get(name, name)
+        elif c.source and c.source != "-":
+            via = relayed.get(c.doc_id, set())
+            sides[c.key] = next(iter(via)) if len(via) == 1 else None if via else c.outlet
+        else:
+            sides[c.key] = None
+    return sides
+
+
+def side_of(c: ClaimRec) -> str | None:
+    """One claim's side read alone (``sides_of`` reads it among its thread's claims)."""
+    return sides_of([c])[c.key]
 
 
 def _gap(earlier: Window, later: Window) -> float | None:

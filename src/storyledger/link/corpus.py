@@ -177,6 +177,11 @@ def relink(ledger: Ledger, *, stance_model: Any = None) -> LinkReport:
         # The first report is the earliest claim that supports the thread: a denial or a question
         # cannot be where a story starts.
         first = next((by_key[k] for k, p in placed if p.stance == "supports"), None)
+        if first and first.source != first.outlet:
+            # another outlet relaying it the same day is not where it started: that outlet's own
+            # article is, when the corpus holds it
+            first = next((by_key[k] for k, p in placed if p.stance == "supports"
+                          and by_key[k].reported == first.reported and by_key[k].outlet == first.source), first)
         first_window = window_from(None, estimates.get(first.doc_id)) if first and not first.reported else None
         docs_on = sorted({k[0] for k, _ in placed})
         thread_rows.append((t.thread_id, t.origin, t.label, t.proposition, t.event, json.dumps(list(t.entities)),

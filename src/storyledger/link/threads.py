@@ -39,6 +39,9 @@ LEAD_CLAIMS = 5
 PLACE_SIM = 0.62
 PLACE_SIM_EVENT = 0.15
 DENIAL_LINK_SIM = 0.5
+# A denial that says what was reported answers the reports most like it: those within this much
+# cosine of the closest (several outlets' copies of one report), not every story over the floor.
+DENIAL_LINK_MARGIN = 0.15
 DENIAL_WINDOW_DAYS = 45  # a denial answers a report from the weeks before it
 DISAGREEMENT_DAYS = 1  # opposite stances this close in time disagree; further apart, things changed
 
@@ -269,12 +272,14 @@ def _content_links(c: ClaimRec, reports: list[ClaimRec], matrix: np.ndarray, day
         sim = float(sims[i])
         if sim < DENIAL_LINK_SIM or r.key == c.key or (r.source and r.source == c.source):
             continue
-        if not (r.events & (c.events | _opposites(c.events))) and c.events:
-            continue
+        if c.events and not r.events & c.events:
+            continue  # denying a report that the port will close says nothing of one that it will reopen
         if r.doc_id != c.doc_id and not _in_denial_window(r, c, day):
             continue
         if r.order > c.order and r.doc_id == c.doc_id and not _reporty(r):
             continue
+        if out and sim < out[0]["score"] - DENIAL_LINK_MARGIN:
+            break  # far less like the denial than the report it most resembles: another story
         out.append({"denial": c, "report": r, "score": round(sim, 3), "rule": f"{why}+reported-content"})
     return out[:6]
 
@@ -282,11 +287,6 @@ def _content_links(c: ClaimRec, reports: list[ClaimRec], matrix: np.ndarray, day
 def _in_denial_window(report: ClaimRec, denial: ClaimRec, day) -> bool:
     gap = _days(day(report.reported), day(denial.reported))
     return gap is not None and 0 <= gap <= DENIAL_WINDOW_DAYS
-
-
-def _opposites(events: frozenset[str]) -> frozenset[str]:
-    lex = events_lexicon()
-    return frozenset(o for e in events for o in lex.opposite.get(e, ()))
 
 
 def _reporty(r: ClaimRec) -> bool:
@@ -474,9 +474,13 @@ def is_reversal(c: ClaimRec, families: frozenset[str] | None = None) -> bool:
     ``families``, that an event of one of them was: the cue in the same clause as the event's
     phrase ("a planned reopening was called off", not "lines are cancelling calls at the port")."""
     cues = _reversal_cues()
+    # the cancelling verb may be the attribution's cue, its object the claim ("households
+    # welcomed the decision to call off | the increase in charges")
+    cancelling_cue = bool(c.cue and cues.search(c.cue))
     if families is None:
-        return bool(cues.search(c.evidence))
+        return bool(cues.search(c.evidence)) or cancelling_cue
     return any(cues.search(" ".join(before[-REVERSAL_BEFORE_WORDS:] + ["#"] + after[:REVERSAL_AFTER_WORDS]))
+               or (cancelling_cue and len(before) <= REVERSAL_BEFORE_WORDS)
                for before, after in _event_contexts(c.evidence, families))
 
 
@@ -565,7 +569,10 @@ def decide_stance(thread: Thread, c: ClaimRec, proba: dict[str, float], relevanc
         negated = c.polarity == "negated" and negation_scopes_event(c.proposition, family)
         if has_event and not negated and event_only_aimed_at(c.proposition, {thread.event}):  # type: ignore[arg-type]
             return rule_based("discusses", "event-only-aimed-at")
-        if has_event:
+        if has_event and not negated and is_reversal(c, frozenset({thread.event})):  # type: ignore[arg-type]
+            # "the board scrapped the planned rise": the event is named only as called off
+            stance, rule = "denies", "reversed-event"
+        elif has_event:
             stance, rule = ("denies", "negated-event") if negated else ("supports", "affirms-event")
         else:
             stance, rule = ("supports", "negated-opposite") if negated else ("denies", "opposite-event")

@@ -7,7 +7,8 @@ citation chain, never for the outlet that carried it.
 
 Each report (a claim supporting a thread) has one outcome:
 
-* **supported**: another source, in another document, asserts it too;
+* **supported**: another source (another side, as contradictions count them: not the outlet's own
+  unnamed sources, not a copy relaying it), in another document, asserts it too;
 * **denied**: a named source denies it in the same episode (the contradiction rows say which);
 * **contested**: both;
 * **open**: neither, yet.
@@ -22,6 +23,7 @@ import statistics
 from collections import Counter, defaultdict
 from typing import Any
 
+from .contradictions import sides_of
 from .threads import ClaimRec, Thread, _days
 
 OUTCOMES = ("supported", "denied", "contested", "open")
@@ -47,9 +49,10 @@ def track_records(counts: Counter[tuple[str, str]], cited_by: dict[str, set[str]
     supported: set[tuple[str, str]] = set()
     for thread in threads:
         sup = [claims[k] for k, p in thread.claims.items() if p.stance == "supports" and k in claims]
+        side = sides_of([claims[k] for k in thread.claims if k in claims])
         for c in sup:
             reports[c.key] = c
-            if any(o.doc_id != c.doc_id and o.source != c.source for o in sup):
+            if any(o.doc_id != c.doc_id and side[o.key] != side[c.key] for o in sup):
                 supported.add(c.key)
     denials: dict[tuple[str, str], list[ClaimRec]] = defaultdict(list)
     for item in contradictions:
