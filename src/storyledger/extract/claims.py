@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from typing import Any
 
+import numpy as np
 from spacy.tokens import Doc, Span
 
 from ..resources import load_json
@@ -229,13 +230,17 @@ def extract_claims(
     entities = _Entities(parsed)
     found: list[tuple[int, int, Attribution | None, str]] = []
     leaves = _claim_attributions(attributions)
-    covered: list[tuple[int, int]] = [(a.content.start, a.content.end) for a in attributions]
-    covered += [(a.cue.start, a.cue.end) for a in attributions]
+    # the characters each attribution's content and cue cover, as arrays: every sentence is
+    # measured against all of them
+    covered_starts = np.array([a.content.start for a in attributions] + [a.cue.start for a in attributions],
+                              dtype=np.int64)
+    covered_ends = np.array([a.content.end for a in attributions] + [a.cue.end for a in attributions],
+                            dtype=np.int64)
     for attribution in leaves:
         found.append((attribution.content.start, attribution.content.end, attribution, "attribution"))
     for sentence in parsed.sents:
         s, e = sentence.start_char, sentence.end_char
-        overlap = sum(max(0, min(e, ce) - max(s, cs)) for cs, ce in covered)
+        overlap = int(np.maximum(0, np.minimum(e, covered_ends) - np.maximum(s, covered_starts)).sum())
         if overlap >= 0.3 * (e - s):
             continue  # reported speech: its attribution carries the claim
         words = [t for t in sentence if not t.is_punct and not t.is_space]
