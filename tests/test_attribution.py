@@ -284,6 +284,32 @@ def test_a_surname_joins_only_a_persons_full_name(nlp):
     text = "Mayor Ole Brandt said the convoy had turned back. Brandt added that the border was calm."
     assert by_cue(run(nlp, text), "added").source_name == "Ole Brandt"
 
+
+def test_a_nominal_cue_belongs_to_the_subject_of_its_verb(nlp):
+    a = by_cue(run(nlp, "The harbour board avoided any criticism of the new ferry schedule."), "criticism of")
+    assert a.source.text == "The harbour board" and a.content.text == "the new ferry schedule"
+    b = by_cue(run(nlp, "Nilsen kept up his criticism of the ferry schedule."), "criticism of")
+    assert b.source.text == "Nilsen"
+    # under a cue verb of its own, an owned noun stays its owner's
+    atts = run(nlp, "Voters praised her promise to reopen the harbour.")
+    assert by_cue(atts, "promise").source.text == "her"
+    assert by_cue(atts, "praised").source.text == "Voters"
+
+
+def test_has_contracted_to_s_is_no_passive(nlp):
+    # the tagger reads the "’s" of "she’s predicted" (has) as a passive "is"
+    (a,) = run(nlp, "And she’s predicted big crowds at the harbour festival.")
+    assert a.source is not None and a.source.text == "she"
+    b = by_cue(run(nlp, "Festival news\n\nThe festival is expected to draw thousands."), "is expected")
+    assert b.source is None  # a real passive still has no source
+
+
+def test_a_share_of_people_polled_is_the_source(nlp):
+    a = by_cue(run(nlp, "About 3 in 10 say they would move away from the coast."), "say")
+    assert a.source is not None and a.source.text == "About 3 in 10"
+    b = by_cue(run(nlp, "Two years ago, the harbour master said the quay was safe."), "said")
+    assert b.source.text == "the harbour master"
+
 POLNEAR_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear" / "dev"
 
 

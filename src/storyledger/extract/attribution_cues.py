@@ -57,7 +57,9 @@ def _verb_group(doc: Doc, v: Token) -> tuple[int, int]:
 def _subject(v: Token, depth: int = 0) -> tuple[Token | None, bool]:
     """The subject of verb v (inherited through conj/xcomp/advcl chains).  Returns
     (token, passive_without_agent)."""
-    passive = any(c.dep_ in ("nsubjpass", "auxpass", "csubjpass") for c in v.children)
+    # an active subject outweighs an "auxpass": the tagger reads "he’s predicted" (has) as "is"
+    passive = any(c.dep_ in ("nsubjpass", "csubjpass") for c in v.children) or (
+        any(c.dep_ == "auxpass" for c in v.children) and not any(c.dep_ in _SUBJ for c in v.children))
     for c in v.children:
         if c.dep_ == "agent":
             for g in c.children:
@@ -114,9 +116,25 @@ def _subject(v: Token, depth: int = 0) -> tuple[Token | None, bool]:
             return _subject(h.head, depth + 1)
         if _is_verb(h) or h.pos_ == "ADJ":
             return _subject(h, depth + 1)
+    quantity = _stranded_quantity(v)
+    if quantity is not None:
+        return quantity, False
     if v.dep_ == "ROOT":
         return _stranded_subject(v) or _inverted_subject(v), False
     return None, False
+
+
+def _stranded_quantity(v: Token) -> Token | None:
+    """"About 4 in 10 say …", "Less than a third agreed …": the parser hangs a share of the
+    people polled on the verb as a number or an adverbial noun; it is the verb's subject."""
+    for c in v.children:
+        if c.i > v.i:
+            break
+        if c.dep_ in ("nummod", "npadvmod") and c.ent_type_ not in ("DATE", "TIME", "MONEY") and (
+                c.pos_ == "NUM" or c.lower_ in _lex().quantified_sources
+                or any(g.dep_ == "quantmod" for g in c.children)):
+            return c
+    return None
 
 
 def _person_like(t: Token) -> bool:
@@ -691,6 +709,13 @@ def _noun_frames(doc: Doc, n: Token) -> list[tuple[str, int, int, int]]:
     return out
 
 
+def _governing_verb(n: Token) -> Token | None:
+    """The verb whose direct object noun n is ("avoided criticism of …", "slams his decision
+    to …"). (Through a preposition, "is doubling down on his support for …", it is too often
+    not the noun's owner.)"""
+    return n.head if n.dep_ == "dobj" and _is_verb(n.head) else None
+
+
 def _noun_source(doc: Doc, n: Token, content_lo: int) -> tuple[tuple[int, int] | None, int, bool]:
     """(source range, cue start, whether anybody stands behind the noun) for nominal cue n:
     its possessor ("his view"), a "by"/"from" phrase ("calls by some Democrats"), or the
@@ -699,11 +724,22 @@ def _noun_source(doc: Doc, n: Token, content_lo: int) -> tuple[tuple[int, int] |
     cue_lo = n.i
     poss = [c for c in n.children if c.dep_ == "poss"]
     if poss:
-        src = (poss[0].left_edge.i, poss[0].i)
         cue_lo = poss[0].i + 1
         while cue_lo < n.i and doc[cue_lo].dep_ == "case":
             cue_lo += 1
-        return src, cue_lo, True
+    # the subject of the verb the noun is the object of stands behind it ("He avoided direct
+    # criticism of …", "Trump kept up his criticism of …": PolNeAR's source), unless it is a
+    # cue verb and the noun has an owner: in "Voters praised her promise to …" it is hers
+    governor = _governing_verb(n)
+    light = governor is not None and governor.lemma_.lower() in _LIGHT_VERBS
+    if governor is not None and (light or not poss or governor.lemma_.lower() not in _lex().verbs):
+        subj, _ = _subject(governor)
+        if subj is not None and subj.i != n.i and subj.lower_ not in _EXPLETIVE:
+            if light and not poss:
+                cue_lo = _verb_group(doc, governor)[0]
+            return _source_range(doc, subj, governor), cue_lo, True
+    if poss:
+        return (poss[0].left_edge.i, poss[0].i), cue_lo, True
     for c in n.children:
         if c.dep_ == "prep" and c.lower_ in ("by", "from") and c.i < content_lo:
             objs = [g for g in c.children if g.dep_ == "pobj"]
