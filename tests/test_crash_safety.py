@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT
+from storyledger.records import Filters
 from storyledger.store.check import check_ledger
 from storyledger.store.ledger import Ledger, open_ledger
 
@@ -88,9 +89,9 @@ class Reader(threading.Thread):
             try:
                 with open_ledger(self.db, readonly=True) as ledger:
                     docs = ledger.documents(limit=20)
-                    ledger.search("troops")
-                    ledger.claims(text="bridge")
-                    ledger.quantities(measure="troops")
+                    ledger.search(Filters(q="troops"))
+                    ledger.claims(Filters(text="bridge"))
+                    ledger.quantities(Filters(measure="troops"))
                     if docs:
                         ledger.document(docs[-1].id)
                     self.queries += 1
@@ -160,7 +161,7 @@ def test_reader_is_not_locked_out_by_a_long_write_transaction(tmp_path):
             try:
                 with open_ledger(db, readonly=True) as ledger:
                     ledger.count_documents()
-                    ledger.search("anything")
+                    ledger.search(Filters(q="anything"))
                     reads += 1
             except Exception as error:
                 errors.append(repr(error))

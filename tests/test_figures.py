@@ -11,8 +11,8 @@ import pytest
 from conftest import cli, cli_json
 from storyledger.present.charts import CHAR_W, HEIGHT, LINE_H, WIDTH, placement, quantity_chart
 from storyledger.present.figures import date_text, format_number, nice_ticks, value_text, window_text
-from storyledger.present.queries import match_expression
-from storyledger.store.links import matching_measures, measure_suggestions
+from storyledger.store.filters import match_expression
+from storyledger.store.measures import matching_measures, measure_suggestions
 
 
 def test_values_as_written():

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import cli, cli_json, shared_path
+from storyledger.records import Filters
 from storyledger.store import ledger as ledger_module
 from storyledger.store.check import check_ledger
 from storyledger.store.ledger import Ledger
@@ -217,7 +218,7 @@ def test_a_schema_4_ledger_is_migrated_without_losing_a_record(tmp_path, db, mon
         assert [r[0] for r in ledger.db.execute("SELECT doc_id FROM document_records ORDER BY rowid")] == \
             [d.id for d in docs]
         ledger.set_metadata(docs[0].id, {"published": "2024-03-01"}, "user", "test")
-        assert ledger.search("pier")
+        assert ledger.search(Filters(q="pier"))
     report = check_ledger(db)
     assert report.ok, report.problems
 

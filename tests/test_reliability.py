@@ -13,6 +13,7 @@ import pytest
 from conftest import ROOT, cli, cli_json
 from storyledger.errors import QueryError
 from storyledger.extract.nlp import load_nlp
+from storyledger.records import Filters
 from storyledger.store.check import check_ledger
 from storyledger.store.ledger import open_ledger
 
@@ -113,7 +114,7 @@ def article_db(tmp_path_factory: pytest.TempPathFactory) -> str:
                                    "bridge AND", "*", "-bridge", "'; DROP TABLE documents; --", "\x00"])
 def test_bad_search_syntax_is_a_clear_message(article_db, query):
     with open_ledger(article_db) as ledger, pytest.raises(QueryError, match="not valid full-text syntax"):
-        ledger.search(query)
+        ledger.search(Filters(q=query, syntax="fts"))
     result = cli("search", "--db", article_db, "--", query, ok=False)
     assert result.exit_code == 1 and "double quotes" in result.output and "Traceback" not in result.output
 
@@ -121,7 +122,7 @@ def test_bad_search_syntax_is_a_clear_message(article_db, query):
 @pytest.mark.parametrize("query", ["", "   "])
 def test_empty_search_is_a_clear_message(article_db, query):
     with open_ledger(article_db) as ledger, pytest.raises(QueryError, match="empty search query"):
-        ledger.search(query)
+        ledger.search(Filters(q=query))
     assert cli("search", "--db", article_db, "--", query, ok=False).exit_code == 1
 
 
@@ -129,7 +130,7 @@ def test_empty_search_is_a_clear_message(article_db, query):
                                    "{title text}:lenna", "corros*", "bridge NOT nothing", "^lenna"])
 def test_valid_search_syntax_works(article_db, query):
     with open_ledger(article_db) as ledger:
-        assert len(ledger.search(query)) == 1
+        assert len(ledger.search(Filters(q=query, syntax="fts"))) == 1
 
 
 # -- security --------------------------------------------------------------------------------------
@@ -144,10 +145,10 @@ def test_hostile_filter_values_are_bound_not_executed(article_db):
         before = ledger.count_documents()
         for value in HOSTILE_VALUES:
             assert ledger.documents(outlet=value) == []
-            assert ledger.claims(source=value, text=value, polarity=value) == []
-            assert ledger.quantities(measure=value) == []
-            assert ledger.attributions(source=value, text=value, outlet=value, kind=value) == []
-            assert ledger.time_expressions(doc_id=value, types=(value,)) == []
+            assert ledger.claims(Filters(source=value, text=value, polarity=value)) == []
+            assert ledger.quantities(Filters(measure=value)) == []
+            assert ledger.attributions(Filters(source=value, text=value, outlet=value, kind=value)) == []
+            assert ledger.time_expressions(Filters(doc_id=value, kind=(value,))) == []
         assert ledger.count_documents() == before
     for value in HOSTILE_VALUES[:3]:
         assert cli("claims", "--db", article_db, "--text", value, "--json").stdout.strip() == "[]"
@@ -181,11 +182,12 @@ def test_nothing_in_the_package_evaluates_strings():
 _SQL = re.compile(r"\b(SELECT|INSERT INTO|UPDATE|DELETE FROM|WHERE|ORDER BY|VALUES|MATCH)\b")
 # What the ledger's own SQL may interpolate: table and column names and placeholder lists built
 # from code constants, never a value.
-_SQL_NAMES = {"_DOCUMENT_COLUMNS", "_READ_COLUMNS", "chunk", "sql", "order", "table", "_LIKE", "types",
-              "start_col", "end_col", "text_sql", "data_sql", "len", "join", "columns", "column", "source_column"}
+_SQL_NAMES = {"DOCUMENT_COLUMNS", "_READ_COLUMNS", "chunk", "sql", "order", "table", "_LIKE", "types",
+              "start_col", "end_col", "text_sql", "data_sql", "len", "join", "columns", "column", "source_column",
+              "where_sql", "where", "alias"}
 
 
-@pytest.mark.parametrize("module", ["store/ledger.py", "store/check.py"])
+@pytest.mark.parametrize("module", ["store/ledger.py", "store/reading.py", "store/filters.py", "store/check.py"])
 def test_no_value_is_formatted_into_sql(module):
     """Values are always bound with ?; an f-string in SQL only names tables and columns."""
     tree = ast.parse((ROOT / "src" / "storyledger" / module).read_text())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..errors import StoryledgerError
+from ..records import Filters
 from .common import DB_OPTION, JSON_OPTION, main, open_for_reading, open_for_writing, print_json
 
 
@@ -81,17 +82,17 @@ def search(query: str, db_path: str, as_json: bool, limit: int) -> None:
     """Find documents by full text (SQLite FTS5 syntax: words, "exact phrases", OR, NOT, prefix*)."""
     with open_for_reading(db_path) as ledger:
         try:
-            hits = ledger.search(query, limit=limit)
+            hits = ledger.search(Filters(q=query, syntax="fts"), limit=limit)
         except StoryledgerError as error:
             raise click.ClickException(str(error)) from None
     if as_json:
-        print_json(hits)
+        print_json([hit.to_dict() for hit in hits])
         return
     if not hits:
         click.echo("No documents match.")
     for hit in hits:
-        click.echo(f"{hit['id']}  {hit['published'] or 'undated':<10}  {hit['title'] or '(no title)'}")
-        click.echo(f"    {hit['snippet']}")
+        click.echo(f"{hit.id}  {hit.published or 'undated':<10}  {hit.title or '(no title)'}")
+        click.echo(f"    {hit.snippet}")
 
 
 @main.command(name="set")

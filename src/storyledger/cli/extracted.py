@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..errors import StoryledgerError
+from ..records import Filters
 from ..store.ledger import Ledger
 from .common import DB_OPTION, JSON_OPTION, main, open_for_reading, print_json
 
@@ -27,16 +28,15 @@ def _doc_filter(ledger: Ledger, doc_ref: str | None) -> str | None:
 def times(db_path: str, as_json: bool, doc_ref: str | None, types: tuple[str, ...]) -> None:
     """List time expressions with their TIMEX3 values and the anchor each was resolved against."""
     with open_for_reading(db_path) as ledger:
-        records = ledger.time_expressions(doc_id=_doc_filter(ledger, doc_ref), types=types)
+        records = ledger.time_expressions(Filters(doc_id=_doc_filter(ledger, doc_ref), kind=types))
     if as_json:
-        print_json(records)
+        print_json([r.to_dict() for r in records])
         return
     for r in records:
-        anchor = f"anchor {r['anchor']}" if r["anchor"] else ""
-        if not r["resolved"]:
+        anchor = f"anchor {r.anchor}" if r.anchor else ""
+        if not r.resolved:
             anchor = "unresolved: undated document"
-        value = str(r["value"])
-        click.echo(f"{r['doc_id']}  {r['start']:>6}  {r['type']:<8} {value:<14} {r['text']!r}  {anchor}")
+        click.echo(f"{r.doc_id}  {r.start:>6}  {r.type:<8} {str(r.value):<14} {r.text!r}  {anchor}")
 
 
 @main.command()
@@ -52,10 +52,10 @@ def attributions(db_path: str, as_json: bool, doc_ref: str | None, source: str |
                  outlet: str | None, kind: str | None, text: str | None) -> None:
     """List attributions: who said (reported, believed, intended) what, through whom."""
     with open_for_reading(db_path) as ledger:
-        records = ledger.attributions(doc_id=_doc_filter(ledger, doc_ref), source=source,
-                                      outlet=outlet, kind=kind, text=text)
+        records = ledger.attributions(Filters(doc_id=_doc_filter(ledger, doc_ref), source=source,
+                                              outlet=outlet, kind=kind, text=text))
     if as_json:
-        print_json(records)
+        print_json([r.to_dict() for r in records])
         return
     for r in records:
         who = r["source_name"] or (r["source"]["text"] if r["source"] else "(no source)")
@@ -74,14 +74,14 @@ def attributions(db_path: str, as_json: bool, doc_ref: str | None, source: str |
 def quantities(db_path: str, as_json: bool, measure: str | None, doc_ref: str | None) -> None:
     """List quantities with what they count, their measure key, as-of time and source."""
     from ..present.figures import value_text
-    from ..store.links import resolve_measures
+    from ..store.measures import resolve_measures
 
     with open_for_reading(db_path) as ledger:
-        keys = set(resolve_measures(ledger, measure)) if measure else None
-        records = [r for r in ledger.quantities(doc_id=_doc_filter(ledger, doc_ref))
-                   if keys is None or r["measure_key"] in keys]
+        if measure:
+            resolve_measures(ledger.db, measure)  # a name that matches no measure says so, with the alike ones
+        records = ledger.quantities(Filters(doc_id=_doc_filter(ledger, doc_ref), measure=measure))
     if as_json:
-        print_json(records)
+        print_json([r.to_dict() for r in records])
         return
     for r in records:
         as_of = f"{r['as_of']} ({r['as_of_source']})" if r["as_of"] else "undated"
@@ -99,10 +99,10 @@ def claims(db_path: str, as_json: bool, doc_ref: str | None, polarity: str | Non
            source: str | None, text: str | None) -> None:
     """List claims: propositions with polarity, modality, source, as-of time and evidence."""
     with open_for_reading(db_path) as ledger:
-        records = ledger.claims(doc_id=_doc_filter(ledger, doc_ref), polarity=polarity,
-                                source=source, text=text)
+        records = ledger.claims(Filters(doc_id=_doc_filter(ledger, doc_ref), polarity=polarity,
+                                        source=source, text=text))
     if as_json:
-        print_json(records)
+        print_json([r.to_dict() for r in records])
         return
     for r in records:
         flags = " ".join(f for f in (r["polarity"] if r["polarity"] != "affirmed" else "",

@@ -26,7 +26,7 @@ def link_command(db_path: str) -> None:
 @JSON_OPTION
 def threads_command(db_path: str, as_json: bool) -> None:
     """List the story's threads: claims about the same proposition across documents."""
-    from ..store.links import list_threads
+    from ..store.queries import list_threads
 
     with open_for_reading(db_path) as ledger:
         rows = list_threads(ledger)
@@ -46,7 +46,7 @@ def threads_command(db_path: str, as_json: bool) -> None:
 def thread_command(thread_ref: str, db_path: str, as_json: bool) -> None:
     """One thread: its claims in time order with stance, source, date and evidence, and its
     contradictions."""
-    from ..store.links import find_thread
+    from ..store.queries import find_thread
 
     with open_for_reading(db_path) as ledger:
         thread = find_thread(ledger, thread_ref)
@@ -65,7 +65,7 @@ def track_command(proposition: str | None, file_path: str | None, db_path: str, 
     """Follow PROPOSITION: add it as a thread and place on it every claim that says the same
     (found by meaning over all claims), with its stance."""
     from ..link.tracking import read_propositions, track_propositions
-    from ..store.links import find_thread
+    from ..store.queries import find_thread
 
     if bool(proposition) == bool(file_path):
         raise click.UsageError("give one PROPOSITION or --file FILE")
@@ -96,7 +96,7 @@ def track_command(proposition: str | None, file_path: str | None, db_path: str, 
 @JSON_OPTION
 def sources_command(db_path: str, as_json: bool) -> None:
     """Track records of outlets and cited sources: claims made, later supported, later denied."""
-    from ..store.links import list_track_records
+    from ..store.queries import list_track_records
 
     with open_for_reading(db_path) as ledger:
         rows = list_track_records(ledger)
@@ -114,7 +114,7 @@ def sources_command(db_path: str, as_json: bool) -> None:
 @JSON_OPTION
 def series_command(measure: str | None, db_path: str, as_json: bool) -> None:
     """Quantity series over time, each value with its source; conflicts flagged."""
-    from ..store.links import list_series
+    from ..store.queries import list_series
 
     with open_for_reading(db_path) as ledger:
         rows = list_series(ledger, measure)

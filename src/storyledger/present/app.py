@@ -29,9 +29,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import LedgerError, QueryError, StoryledgerError
-from ..store import links as sql_links
+from ..store import queries
 from ..store.ledger import Ledger, open_ledger
-from . import queries, story
+from . import story
 from .highlight import anchor_id, snippet_markup
 from .report import document_view, environment, series_views, story_context, stylesheet
 from .serving import DEFAULT_TIME_BUDGET, HostCheck
@@ -246,7 +246,7 @@ def create_app(db_path: str | Path, *, time_budget: float = DEFAULT_TIME_BUDGET,
         for item in result.items:
             if "snippet" in item:
                 item["snippet_html"] = snippet_markup(item.pop("snippet"))
-        has_stance = kind == "claims" and queries._thread_stance_join(ledger_.db) is not None
+        has_stance = kind == "claims" and queries.has_table(ledger_.db, "thread_claims")
         return page(request, "app_list.html", kind=kind, result=result, f=f, links=links(request, result),
                     outlets=queries.outlets(ledger_), has_stance=has_stance, **extra)
 
@@ -284,7 +284,7 @@ def create_app(db_path: str | Path, *, time_budget: float = DEFAULT_TIME_BUDGET,
 
     def thread_or_404(ledger_: Ledger, thread_id: str) -> dict[str, Any]:
         _refuse_controls("thread id", thread_id)
-        row = sql_links.thread_by_id(ledger_, thread_id) if len(thread_id) <= MAX_ID_CHARS else None
+        row = queries.thread_by_id(ledger_, thread_id) if len(thread_id) <= MAX_ID_CHARS else None
         if row is None:
             raise AppError(404, "not_found",
                            f"no thread {thread_id[:MAX_ID_CHARS]!r} in this ledger; /threads lists them")
@@ -346,7 +346,7 @@ def create_app(db_path: str | Path, *, time_budget: float = DEFAULT_TIME_BUDGET,
         result = queries.quantities_page(ledger_, f, *p)
         suggestions = []
         if f.measure and not result.total:
-            suggestions = sql_links.measure_suggestions(sql_links.measure_keys(ledger_), f.measure)
+            suggestions = queries.measure_suggestions(queries.measure_keys(ledger_.db), f.measure)
         return listing(request, "quantities", result, f, ledger_, suggestions=suggestions)
 
     @get("/documents/{doc_id}", response_class=HTMLResponse)
@@ -403,10 +403,10 @@ def create_app(db_path: str | Path, *, time_budget: float = DEFAULT_TIME_BUDGET,
         checked_filters(request.query_params, (), "a thread")
         limit, offset = p
         thread = thread_or_404(ledger_, thread_id)
-        members, total = sql_links.thread_members(ledger_, thread["thread_id"], limit=limit, offset=offset)
-        contradictions, _ = sql_links.contradiction_page(ledger_, thread_id=thread["thread_id"], limit=500)
+        members, total = queries.thread_members(ledger_, thread["thread_id"], limit=limit, offset=offset)
+        contradictions, _ = queries.contradiction_page(ledger_, thread_id=thread["thread_id"], limit=500)
         return {**thread, "claims_page": queries.Page(members, total, limit, offset).to_dict(),
-                "contradictions": contradictions, "denials": sql_links.thread_denials(ledger_, thread["thread_id"])}
+                "contradictions": contradictions, "denials": queries.thread_denials(ledger_, thread["thread_id"])}
 
     @get("/api/series")
     def api_series(f: queries.Filters = Depends(filters_by["series"]), p: tuple = Depends(paging),

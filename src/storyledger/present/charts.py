@@ -1,7 +1,7 @@
 """Quantity charts as inline SVG, built from escaped pieces (no script, no network, no inline
 style: colours are classes of the stylesheet, so the app's Content-Security-Policy allows them).
 
-A chart is drawn only for a measure worth reading (see queries.chartable_measures). Values sit on
+A chart is drawn only for a measure worth reading (see store.queries.chartable_measures). Values sit on
 round ticks; a range is a bar, an approximation a hollow mark, a bound an arrow; a value whose
 document is undated but has a closed estimated window sits in that window, marked "est." with
 the window drawn; values with no date at all stand apart on the right. Every label is placed

@@ -21,9 +21,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 from .. import __version__
-from ..store import links
+from ..store import queries
 from ..store.ledger import Ledger
-from . import queries, story
+from . import story
 from .charts import quantity_chart
 from .figures import date_text, format_number, value_text, window_text
 from .highlight import anchor_id, highlight_document
@@ -105,7 +105,7 @@ def story_context(ledger: Ledger, *, main: int = MAIN_THREADS, series: list[dict
     app's home page)."""
     if not queries.has_links(ledger):
         return {"threads": [], "other_threads": [], "n_threads": 0}
-    rows, n_threads = links.thread_page(ledger, limit=main + OTHER_THREADS)
+    rows, n_threads = queries.thread_page(ledger, limit=main + OTHER_THREADS)
     stories = [story.thread_story(ledger, t, timeline_rows=timeline_rows, series=series) for t in rows[:main]]
     _numbers_once(stories)
     return {"threads": stories, "other_threads": rows[main:], "n_threads": n_threads}
@@ -171,7 +171,7 @@ def render_report(ledger: Ledger, *, title: str | None = None) -> str:
         _numbers_once(ctx["threads"])
         ctx["series"] = series
     documents = [d for d in (document_view(ledger, i) for i in ids) if d is not None]
-    tracks, n_tracks = (links.track_record_page(ledger, with_reports=True, limit=TOP_SOURCES)
+    tracks, n_tracks = (queries.track_record_page(ledger, with_reports=True, limit=TOP_SOURCES)
                         if queries.has_links(ledger) else ([], 0))
     env = environment(href)
     context = {

@@ -2,7 +2,7 @@
 and when, whether it was reversed, and how the numbers moved; a dated timeline by source;
 contradictions grouped by pair of sources; denials as "A denied B's report (date)".
 
-Everything here is read from the ledger's link tables through store.links and said as the ledger
+Everything here is read from the ledger's link tables through store.queries and said as the ledger
 holds it: an estimated date says "estimated", an undated claim says "undated", a missing source
 says so. No internal id, rule name or score is part of a sentence; they go to ``why``, which the
 pages show folded.
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import Any
 
-from ..store import links
+from ..store import queries
 from ..store.ledger import Ledger
 from .figures import date_text, window_text
 
@@ -141,9 +141,9 @@ def denial_sentences(denials: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def thread_story(ledger: Ledger, thread: dict[str, Any], *, timeline_rows: int | None = 40,
                  series: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """Everything the pages say about one thread (``thread`` as store.links.thread_page gives it).
+    """Everything the pages say about one thread (``thread`` as store.queries.thread_page gives it).
     ``series``: the chartable series, to pick the one whose documents the thread shares most."""
-    members, total = links.thread_members(ledger, thread["thread_id"], limit=MAX_MEMBERS)
+    members, total = queries.thread_members(ledger, thread["thread_id"], limit=MAX_MEMBERS)
     entries = [entry(m) for m in members]
     first = next((e for e in entries if (e["doc_id"], e["claim_id"]) == (thread.get("first_doc_id"),
                                                                         thread.get("first_claim_id"))), None)
@@ -153,7 +153,7 @@ def thread_story(ledger: Ledger, thread: dict[str, Any], *, timeline_rows: int |
             first["when"] = window_text({"earliest": estimated[0], "latest": estimated[1]})
     supporters = _by_speaker([e for e in entries if e["stance"] == "supports"])
     deniers = _by_speaker([e for e in entries if e["stance"] == "denies"])
-    contradictions, _ = links.contradiction_page(ledger, thread_id=thread["thread_id"], limit=500)
+    contradictions, _ = queries.contradiction_page(ledger, thread_id=thread["thread_id"], limit=500)
     grouped = group_contradictions(contradictions)
     reversals = [x for x in contradictions if x["kind"] == "reversal"]
     rows, row_total = timeline(entries, timeline_rows)
@@ -165,7 +165,7 @@ def thread_story(ledger: Ledger, thread: dict[str, Any], *, timeline_rows: int |
         "first": first, "first_missing": first is None,
         "undated_supporters": sum(1 for s in supporters if not s["first"]["dated"]) if first and first["dated"] else 0,
         "supporters": supporters, "deniers": deniers,
-        "denials": denial_sentences(links.thread_denials(ledger, thread["thread_id"])),
+        "denials": denial_sentences(queries.thread_denials(ledger, thread["thread_id"])),
         "contradictions": grouped, "n_contradictions": len(contradictions), "reversals": reversals,
         "timeline": rows, "timeline_total": row_total, "numbers": numbers,
         "doc_ids": documents,

@@ -15,9 +15,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from ..errors import LedgerError, QueryError
+from ..errors import LedgerError
 from ..extract.guard import ExtractionFailure
-from ..model import Document, OffsetMap, RemovedSpan
+from ..model import Document
+from .reading import DOCUMENT_COLUMNS, LedgerReads
 from .schema import MIGRATIONS
 
 if TYPE_CHECKING:  # the extraction records need spaCy; reading the ledger must not import it
@@ -25,12 +26,6 @@ if TYPE_CHECKING:  # the extraction records need spaCy; reading the ledger must 
 
 DEFAULT_DB = "ledger.db"
 
-_DOCUMENT_COLUMNS = (
-    "id", "external_id", "title", "outlet", "outlet_source", "byline", "dateline", "published",
-    "published_source", "published_evidence", "url", "path", "record", "original", "text",
-    "offset_map", "duplicate_of",
-)
-_READ_COLUMNS = ", ".join(("seq", *_DOCUMENT_COLUMNS, "date_estimate"))
 # Where a date or outlet came from, weakest to strongest: a value is replaced only by a stronger
 # one. "user" (`storyledger set`) and "sidecar" (`build --metadata`) outrank anything read.
 SOURCE_RANK = {"none": 0, "text": 1, "tagline": 1, "url": 2, "html": 3, "metadata": 4, "sidecar": 5, "user": 6}
@@ -66,8 +61,8 @@ class KeptRecord(NamedTuple):
         return cls(*(getattr(doc, name) for name in cls._fields))
 
 
-class Ledger:
-    """A connection to one ledger file."""
+class Ledger(LedgerReads):
+    """A connection to one ledger file: its schema, its writes, and (from LedgerReads) its reads."""
 
     def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
         self.path = Path(path)
@@ -178,17 +173,7 @@ class Ledger:
 
     # -- inputs -------------------------------------------------------------------------------
 
-    def input_unchanged(self, path: str, sha256: str, version: str) -> bool:
-        row = self.db.execute(
-            "SELECT 1 FROM inputs WHERE path = ? AND sha256 = ? AND reader_version = ?",
-            (path, sha256, version),
-        ).fetchone()
-        return row is not None
-
     # -- documents ----------------------------------------------------------------------------
-
-    def has_document(self, doc_id: str) -> bool:
-        return self.db.execute("SELECT 1 FROM documents WHERE id = ?", (doc_id,)).fetchone() is not None
 
     def write_batch(self, documents: list[tuple[Document, bytes | None]],
                     inputs: list[tuple[str, str, int, str]] = (),
@@ -203,8 +188,8 @@ class Ledger:
             for doc, minhash in documents:
                 values = _document_values(doc)
                 cursor = db.execute(
-                    f"INSERT OR IGNORE INTO documents ({', '.join(_DOCUMENT_COLUMNS)}, minhash, added_at) "
-                    f"VALUES ({', '.join('?' * len(_DOCUMENT_COLUMNS))}, ?, ?)",
+                    f"INSERT OR IGNORE INTO documents ({', '.join(DOCUMENT_COLUMNS)}, minhash, added_at) "
+                    f"VALUES ({', '.join('?' * len(DOCUMENT_COLUMNS))}, ?, ?)",
                     (*values, minhash, _now()),
                 )
                 if cursor.rowcount == 0:
@@ -225,14 +210,6 @@ class Ledger:
                 [(*row, _now()) for row in inputs],
             )
         return added
-
-    def extraction_problems(self) -> list[tuple[Document, ExtractionFailure]]:
-        """Documents stored without extraction because their extractors failed, in build order."""
-        rows = self.db.execute(
-            "SELECT d.id, p.stage, p.kind, p.message FROM extraction_problems p "
-            "JOIN documents d ON d.id = p.doc_id ORDER BY d.seq"
-        ).fetchall()
-        return [(self.document(row[0]), ExtractionFailure(*row)) for row in rows]
 
     # -- every record of a document, and corrections -------------------------------------------
 
@@ -354,41 +331,6 @@ class Ledger:
             db.execute("INSERT OR REPLACE INTO pending_extractions (doc_id, reason, since) VALUES (?, ?, ?)",
                        (doc_id, reason, _now()))
 
-    def metadata_overrides(self, doc_id: str) -> list[dict[str, Any]]:
-        """Values the user or a sidecar set for a document, whether or not they won."""
-        if not self._has_records():
-            return []
-        rows = self.db.execute("SELECT field, source, value, origin, set_at FROM metadata_overrides "
-                               "WHERE doc_id = ? ORDER BY field, source", (doc_id,)).fetchall()
-        return [dict(row) for row in rows]
-
-    def records(self, doc_id: str) -> list[dict[str, Any]]:
-        """Every input record whose text is this document, the one it was stored from first."""
-        if not self._has_records():
-            return []
-        rows = self.db.execute(
-            "SELECT r.path, r.record, r.external_id, r.title, r.outlet, r.byline, r.url, r.published, "
-            "r.published_source, r.added_at FROM document_records r JOIN documents d ON d.id = r.doc_id "
-            "WHERE r.doc_id = ? ORDER BY (r.path = d.path AND r.record = COALESCE(d.record, '')) DESC, r.rowid",
-            (doc_id,)).fetchall()
-        return [{**dict(row), "record": row["record"] or None} for row in rows]
-
-    def record_paths(self) -> list[str]:
-        return [r[0] for r in self.db.execute("SELECT DISTINCT path FROM document_records ORDER BY path")]
-
-    def documents_with_record(self, *, path: str | None = None, external_id: str | None = None) -> list[str]:
-        """Ids of the documents that an input record with this path or this id was read into."""
-        column, value = ("path", path) if path is not None else ("external_id", external_id)
-        return [r[0] for r in self.db.execute(
-            f"SELECT doc_id FROM document_records WHERE {column} = ? GROUP BY doc_id ORDER BY MIN(rowid)",
-            (value,))]
-
-    def pending_extractions(self) -> list[Document]:
-        """Documents to extract again because their date or outlet changed after extraction."""
-        rows = self.db.execute(f"SELECT {_READ_COLUMNS} FROM documents d JOIN pending_extractions p "
-                               "ON p.doc_id = d.id ORDER BY d.seq").fetchall()
-        return self._with_removed(rows)
-
     def replace_extraction(self, doc_id: str, result: Extraction | ExtractionFailure | None,
                            extractor_version: str | None) -> None:
         """Put a new extraction of a document in place of its old records (None: the document is
@@ -400,171 +342,6 @@ class Ledger:
             if result is not None:
                 _store_extraction(db, doc_id, result, extractor_version)
             db.execute("DELETE FROM pending_extractions WHERE doc_id = ?", (doc_id,))
-
-    def canonical_signatures(self) -> Iterator[tuple[str, bytes]]:
-        yield from self.db.execute(
-            "SELECT id, minhash FROM documents WHERE duplicate_of IS NULL AND minhash IS NOT NULL "
-            "ORDER BY seq"
-        )
-
-    def count_documents(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
-
-    def documents(self, *, outlet: str | None = None, limit: int | None = None,
-                  offset: int = 0) -> list[Document]:
-        sql = f"SELECT {_READ_COLUMNS} FROM documents"
-        params: list[Any] = []
-        if outlet:
-            sql += " WHERE outlet = ?"
-            params.append(outlet)
-        sql += " ORDER BY seq LIMIT ? OFFSET ?"
-        params += [-1 if limit is None else limit, offset]
-        rows = self.db.execute(sql, params).fetchall()
-        return self._with_removed(rows)
-
-    def document(self, ref: str) -> Document:
-        """A document by id, the id any of its input records gave, unique id prefix, or ``path``
-        (plus ``#N`` for its N-th article)."""
-        rows = self.db.execute(f"SELECT {_READ_COLUMNS} FROM documents WHERE id = ?", (ref,)).fetchall()
-        if not rows and ref and self._has_records():
-            ids = self.documents_with_record(external_id=ref)[:2]
-            rows = [self.db.execute(f"SELECT {_READ_COLUMNS} FROM documents WHERE id = ?", (i,)).fetchone()
-                    for i in ids]
-        if not rows and ref:
-            rows = self.db.execute(
-                f"SELECT {_READ_COLUMNS} FROM documents WHERE id LIKE ? || '%' "
-                "ORDER BY seq LIMIT 2",
-                (ref.replace("%", "").replace("_", ""),),
-            ).fetchall()
-        if not rows:
-            path, _, nth = ref.partition("#")
-            rows = self.db.execute(
-                f"SELECT {_READ_COLUMNS} FROM documents WHERE path = ? ORDER BY seq",
-                (path,),
-            ).fetchall()
-            if nth.isdigit() and 0 < int(nth) <= len(rows):
-                rows = [rows[int(nth) - 1]]
-        if not rows:
-            raise LedgerError(f"no document {ref!r} in {self.path}; list them with `storyledger docs`")
-        if len(rows) > 1:
-            raise LedgerError(f"{ref!r} matches several documents; give more of the id")
-        return self._with_removed(rows)[0]
-
-    def _with_removed(self, rows: list[sqlite3.Row]) -> list[Document]:
-        if not rows:
-            return []
-        ids = [row["id"] for row in rows]
-        removed: dict[str, list[RemovedSpan]] = {i: [] for i in ids}
-        for chunk in _chunks(ids, 500):
-            for r in self.db.execute(
-                f"SELECT doc_id, start, end, reason, rule, text FROM removed_spans "
-                f"WHERE doc_id IN ({', '.join('?' * len(chunk))}) ORDER BY doc_id, start",
-                chunk,
-            ):
-                span = RemovedSpan(r["start"], r["end"], r["reason"], r["rule"], r["text"])
-                removed[r["doc_id"]].append(span)
-        external: dict[str, list[str]] = {i: [] for i in ids}
-        for chunk in _chunks(ids, 500) if self._has_records() else ():
-            for doc_id, external_id in self.db.execute(
-                f"SELECT doc_id, external_id FROM document_records WHERE external_id IS NOT NULL "
-                f"AND doc_id IN ({', '.join('?' * len(chunk))}) ORDER BY rowid",
-                chunk,
-            ):
-                if external_id not in external[doc_id]:
-                    external[doc_id].append(external_id)
-        return [_row_document(row, tuple(removed[row["id"]]), tuple(external[row["id"]])) for row in rows]
-
-    def _has_records(self) -> bool:
-        """Whether the ledger keeps every input record (schema 5); a read-only connection to an
-        older ledger does not, until a build migrates it."""
-        if not hasattr(self, "_records_table"):
-            self._records_table = self.db.execute(
-                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'document_records'").fetchone() is not None
-        return self._records_table
-
-    def time_expressions(self, *, doc_id: str | None = None,
-                         types: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-        sql = ("SELECT t.doc_id, t.start, t.end, t.text, t.type, t.value, t.anchor, t.resolved, t.rule "
-               "FROM time_expressions t JOIN documents d ON d.id = t.doc_id WHERE 1 = 1")
-        params: list[Any] = []
-        if doc_id:
-            sql += " AND t.doc_id = ?"
-            params.append(doc_id)
-        if types:
-            sql += f" AND t.type IN ({', '.join('?' * len(types))})"
-            params += list(types)
-        rows = self.db.execute(sql + " ORDER BY d.seq, t.start", params).fetchall()
-        return [{**dict(row), "resolved": bool(row["resolved"])} for row in rows]
-
-    def _records(self, table: str, where: list[tuple[str, tuple[Any, ...]]],
-                 order: str) -> list[dict[str, Any]]:
-        """Rows of an extraction table as their JSON records, with the document's title, outlet
-        and date added. ``where`` holds (SQL condition with ? placeholders, values) pairs."""
-        sql = (f"SELECT x.doc_id, x.data, d.title, d.outlet, d.published FROM {table} x "
-               "JOIN documents d ON d.id = x.doc_id")
-        if where:
-            sql += " WHERE " + " AND ".join(condition for condition, _ in where)
-        params = [value for _, values in where for value in values]
-        rows = self.db.execute(f"{sql} ORDER BY {order}", params).fetchall()
-        return [{"doc_id": r["doc_id"], **json.loads(r["data"]), "doc_title": r["title"],
-                 "outlet": r["outlet"], "published": r["published"]} for r in rows]
-
-    def quantities(self, *, measure: str | None = None, doc_id: str | None = None) -> list[dict[str, Any]]:
-        where: list[tuple[str, tuple[Any, ...]]] = []
-        if measure:
-            where.append((f"x.measure_key {_LIKE}", (contains_pattern(measure),)))
-        if doc_id:
-            where.append(("x.doc_id = ?", (doc_id,)))
-        return self._records("quantities", where, "x.measure_key, d.published, d.seq, x.start")
-
-    def claims(self, *, doc_id: str | None = None, polarity: str | None = None,
-               source: str | None = None, text: str | None = None) -> list[dict[str, Any]]:
-        where: list[tuple[str, tuple[Any, ...]]] = []
-        if doc_id:
-            where.append(("x.doc_id = ?", (doc_id,)))
-        if polarity:
-            where.append(("x.polarity = ?", (polarity,)))
-        if source:
-            where.append((f"x.source {_LIKE}", (contains_pattern(source),)))
-        if text:
-            where.append((f"x.proposition {_LIKE}", (contains_pattern(text),)))
-        return self._records("claims", where, "d.seq, x.start")
-
-    def attributions(self, *, doc_id: str | None = None, source: str | None = None,
-                     outlet: str | None = None, kind: str | None = None,
-                     text: str | None = None) -> list[dict[str, Any]]:
-        where: list[tuple[str, tuple[Any, ...]]] = []
-        if doc_id:
-            where.append(("x.doc_id = ?", (doc_id,)))
-        if source:
-            where.append((f"(x.source_text {_LIKE} OR x.source_name {_LIKE})",
-                          (contains_pattern(source), contains_pattern(source))))
-        if outlet:
-            where.append(("d.outlet = ?", (outlet,)))
-        if kind:
-            where.append(("x.kind = ?", (kind,)))
-        if text:
-            where.append((f"x.content_text {_LIKE}", (contains_pattern(text),)))
-        return self._records("attributions", where, "d.seq, x.content_start")
-
-    def search(self, query: str, *, limit: int = 20) -> list[dict[str, Any]]:
-        """Documents matching an FTS5 query, best first, with a highlighted snippet."""
-        if not query.strip():
-            raise QueryError("empty search query: give one or more words, e.g. 'troops' or '\"troop withdrawal\"'")
-        try:
-            rows = self.db.execute(
-                "SELECT d.id, d.title, d.outlet, d.published, "
-                "snippet(documents_fts, 1, '[', ']', ' … ', 12) AS snippet "
-                "FROM documents_fts JOIN documents d ON d.seq = documents_fts.rowid "
-                "WHERE documents_fts MATCH ? ORDER BY bm25(documents_fts) LIMIT ?",
-                (query, limit),
-            ).fetchall()
-        except sqlite3.OperationalError as error:
-            raise QueryError(
-                f"search query {query!r} is not valid full-text syntax ({error}). "
-                'It\'s often worth trying: put the words in double quotes, e.g. \'"troop withdrawal"\''
-            ) from None
-        return [dict(row) for row in rows]
 
 
 def _store_extraction(db: sqlite3.Connection, doc_id: str, result: Extraction | ExtractionFailure,
@@ -623,34 +400,13 @@ def _write_extraction(db: sqlite3.Connection, extraction: Extraction) -> None:
     )
 
 
-_LIKE = "LIKE ? ESCAPE '\\'"
-
-
-def contains_pattern(value: str) -> str:
-    """A LIKE pattern for "contains ``value``", its own % and _ matched literally."""
-    escaped = value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
-
-
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
 def _document_values(doc: Document) -> tuple[Any, ...]:
     values = {**doc.to_dict(), "original": doc.original, "offset_map": doc.offset_map.to_json()}
-    return tuple(values[c] for c in _DOCUMENT_COLUMNS)
-
-
-def _row_document(row: sqlite3.Row, removed: tuple[RemovedSpan, ...], external_ids: tuple[str, ...] = ()) -> Document:
-    fields = {c: row[c] for c in _DOCUMENT_COLUMNS}
-    fields["offset_map"] = OffsetMap.from_json(fields["offset_map"])
-    estimate = json.loads(row["date_estimate"]) if row["date_estimate"] else None
-    return Document(**fields, removed=removed, date_estimate=estimate, external_ids=external_ids)
+    return tuple(values[c] for c in DOCUMENT_COLUMNS)
 
 
 def open_ledger(path: str | Path = DEFAULT_DB, *, readonly: bool = True) -> Ledger:

@@ -1,0 +1,171 @@
+"""What the read API (storyledger.store.queries) takes and gives: one vocabulary of filters, pages,
+and typed records of what the ledger holds.
+
+Standard library only, so that anything may import it (the command line, the web app, the
+report, a script) without loading the NLP stack. Records are frozen: a reader changes nothing.
+``to_dict()`` gives each record's JSON form, as the command line's ``--json`` and the web app's
+``/api/`` print it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from types import MappingProxyType
+from typing import Any, Generic, TypeVar
+
+SYNTAXES = ("plain", "fts")  # search text as typed (the default), or SQLite FTS5 query syntax
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a listing is narrowed to; every field optional, each listing says which it takes
+    (store.queries.LISTING_FILTERS). Text filters match "contains", case aside; outlet, polarity,
+    modality, stance and kind match exactly; a measure is named forgivingly (case and
+    punctuation aside); dates are ISO prefixes ("2020-11" is every day of November)."""
+
+    q: str | None = None  # search text: words and "phrases" as typed unless syntax is "fts"
+    syntax: str | None = None  # "plain" (default) or "fts"
+    doc_id: str | None = None
+    thread: str | None = None
+    outlet: str | None = None
+    source: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    polarity: str | None = None
+    modality: str | None = None
+    stance: str | None = None
+    kind: str | tuple[str, ...] | None = None  # one kind, or any of several (time expression types)
+    measure: str | None = None
+    text: str | None = None
+
+    def active(self) -> dict[str, str]:
+        """The filters given (search syntax aside), by name."""
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if isinstance(getattr(self, f.name), str) and getattr(self, f.name) and f.name != "syntax"}
+
+    def kinds(self) -> tuple[str, ...]:
+        if not self.kind:
+            return ()
+        return (self.kind,) if isinstance(self.kind, str) else tuple(self.kind)
+
+
+NO_FILTERS = Filters()
+
+Item = TypeVar("Item")
+
+
+@dataclass(frozen=True)
+class Page(Generic[Item]):
+    """One page of a listing: its items, how many there are in all, and where the page starts."""
+
+    items: tuple[Item, ...]
+    total: int
+    limit: int
+    offset: int
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "items", tuple(self.items))  # a page given a list keeps a copy that stays
+
+    @property
+    def next_offset(self) -> int | None:
+        return self.offset + self.limit if self.offset + self.limit < self.total else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"items": [as_dict(item) for item in self.items], "total": self.total, "limit": self.limit,
+                "offset": self.offset, "next_offset": self.next_offset}
+
+
+def as_dict(item: Any) -> Any:
+    """A record's JSON form (a plain mapping is already one)."""
+    return item.to_dict() if hasattr(item, "to_dict") else item
+
+
+def frozen_mapping(values: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(values or {}))
+
+
+# -- what extraction stored, one record per row -----------------------------------------------------
+
+@dataclass(frozen=True)
+class TimeExpression:
+    """A time expression as TIMEX3 sees it, with the anchor it was resolved against."""
+
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    type: str
+    value: str | None
+    anchor: str | None
+    resolved: bool
+    rule: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """An attribution, quantity or claim as extraction wrote it (``fields``: its own JSON record,
+    offsets into the document's cleaned text included), with its document's title, outlet and date."""
+
+    doc_id: str
+    fields: Mapping[str, Any]
+    doc_title: str | None
+    outlet: str | None
+    published: str | None
+
+    @property
+    def id(self) -> str:
+        return self.fields.get("id", "")
+
+    def __getitem__(self, name: str) -> Any:
+        """A field of the JSON form, as ``to_dict()[name]`` reads it."""
+        if name in ("doc_id", "doc_title", "outlet", "published"):
+            return getattr(self, name)
+        return self.fields[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            return default
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"doc_id": self.doc_id, **self.fields, "doc_title": self.doc_title, "outlet": self.outlet,
+                "published": self.published}
+
+
+@dataclass(frozen=True)
+class Attribution(Extracted):
+    """Who said (reported, believed, intended, perceived) what, through whom."""
+
+
+@dataclass(frozen=True)
+class Quantity(Extracted):
+    """A number as written, what it counts, its measure key, as-of time and source."""
+
+    @property
+    def measure_key(self) -> str | None:
+        return self.fields.get("measure_key")
+
+
+@dataclass(frozen=True)
+class Claim(Extracted):
+    """A proposition with its polarity, modality, source, as-of time and evidence."""
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """A document a full-text search found, with the words around the match ([marked])."""
+
+    id: str
+    title: str | None
+    outlet: str | None
+    published: str | None
+    snippet: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
