@@ -24,9 +24,12 @@ from ..store.ledger import Ledger
 from .contradictions import Window, find_contradictions, window_from
 from .embeddings import MODEL_NAME, embed, text_hash
 from .entities import EntityIndex
+from .link_state import link_fingerprint, write_link_state
 from .retrieval import candidate_documents, place_retrieved, search, search_floor
 from .series import build_series
 from .stance import default_model
+from .stance_features import embed_texts
+from .text_vectors import LedgerTextVectors
 from .threads import (
     COMMON_ENTITY_SHARE,
     LEAD_CLAIMS,
@@ -81,14 +84,9 @@ def relink(ledger: Ledger, *, stance_model: Any = None) -> LinkReport:
     and the claims a user's thread retrieves (their propositions are kept when the user follows
     threads, to be searched)."""
     report = LinkReport()
-    docs = sql.read_documents(ledger)
-    canonical = {d["id"]: d for d in docs if not d["duplicate_of"]}
+    docs, index, records = corpus_records(ledger)
+    canonical = records.canonical
     outlets = {d["id"]: d["outlet"] for d in docs}
-
-    # Entities: sources and claim entities, resolved across the corpus.
-    names = itertools.chain(sql.claim_names(ledger), sql.quantity_sources(ledger))
-    index = EntityIndex.build(n for n in names if n)
-    records = _ClaimRecords(canonical, index.resolve)
 
     # One pass over every claim (in document order).
     entities_tally = _EntityTally(index)
@@ -119,6 +117,7 @@ def relink(ledger: Ledger, *, stance_model: Any = None) -> LinkReport:
         c.context = records.contexts.get(c.doc_id, _NONE)
     mark_relayed_denials(compared)
     vectors = ClaimVectors(sql.read_embeddings(ledger))
+    store = LedgerTextVectors(ledger)  # propositions tracked and sentences the stance model reads
     # Threads are clustered from each document's first claims and the claims about events, and
     # denials are matched to what they deny: these claims are always compared. Others are embedded
     # only when a denial makes them candidates or the user follows a thread (then every claim is
@@ -138,7 +137,7 @@ def relink(ledger: Ledger, *, stance_model: Any = None) -> LinkReport:
     threads = cluster_threads(compared, records.common_entities(COMMON_ENTITY_SHARE))
     retrieved: dict[str, list[tuple[ClaimRec, float]]] = {}
     if user:
-        user_vectors = embed([p for _, p in user])
+        user_vectors = embed_texts([p for _, p in user], store=store)
         known = sorted(known_entities, key=len, reverse=True)
         followed = [user_thread(thread_id, proposition, vector, _entities_in(proposition, known, index.resolve))
                     for (thread_id, proposition), vector in zip(user, user_vectors, strict=True)]
@@ -147,17 +146,10 @@ def relink(ledger: Ledger, *, stance_model: Any = None) -> LinkReport:
     del everything
     model = stance_model or default_model()
     texts = _DocumentTexts(ledger)
-    judged = _judge_candidates([t for t in threads if t.origin == "user"], retrieved, texts, model)
+    judge = document_judge(_judge_candidates([t for t in threads if t.origin == "user"], retrieved, texts, model,
+                                             store), texts, model, store)
 
-    def judge(t: Thread) -> Callable[[list[str]], list[dict[str, float]]]:
-        def probabilities(doc_ids: list[str]) -> list[dict[str, float]]:
-            unjudged = [d for d in doc_ids if (t.thread_id, d) not in judged]
-            judged.update(((t.thread_id, d), p) for d, p in zip(
-                unjudged, model.predict_proba([(t.proposition, texts.get(d)) for d in unjudged]), strict=True))
-            return [judged[(t.thread_id, d)] for d in doc_ids]
-        return probabilities
-
-    _place_and_decide(threads, compared, retrieved, by_key, denied_by, vectors.ensure, model, judge)
+    _place_and_decide(threads, compared, retrieved, by_key, denied_by, vectors.ensure, model, judge, store)
     report.embedded = len(vectors.new)
     threads = [t for t in _without_retold(threads) if t.origin == "user" or len({k[0] for k in t.claims}) >= 2]
 
@@ -173,33 +165,10 @@ def relink(ledger: Ledger, *, stance_model: Any = None) -> LinkReport:
     # Rows.
     thread_rows, claim_rows, doc_rows = [], [], []
     for t in threads:
-        placed = sorted(t.claims.items(), key=lambda kv: _first_key(by_key[kv[0]]))
-        # The first report is the earliest claim that supports the thread: a denial or a question
-        # cannot be where a story starts.
-        first = next((by_key[k] for k, p in placed if p.stance == "supports"), None)
-        if first and first.source != first.outlet:
-            # another outlet relaying it the same day is not where it started: that outlet's own
-            # article is, when the corpus holds it
-            first = next((by_key[k] for k, p in placed if p.stance == "supports"
-                          and by_key[k].reported == first.reported and by_key[k].outlet == first.source), first)
-        first_window = window_from(None, estimates.get(first.doc_id)) if first and not first.reported else None
-        docs_on = sorted({k[0] for k, _ in placed})
-        thread_rows.append((t.thread_id, t.origin, t.label, t.proposition, t.event, json.dumps(list(t.entities)),
-                            first.doc_id if first else None, first.claim_id if first else None,
-                            first.reported if first else None, len(placed), len(docs_on), t.rule,
-                            json.dumps({"members": [list(m) for m in t.members],
-                                        "first_estimated": [first_window.earliest, first_window.latest]
-                                        if first_window and first_window.estimated else None})))
-        for key, p in placed:
-            c = by_key[key]
-            claim_rows.append((t.thread_id, c.doc_id, c.claim_id, p.stance, int(p.hedged), p.score,
-                               round(p.relevance, 3), c.about, c.source, p.rule, json.dumps({
-                                   "evidence": c.evidence, "proposition": c.proposition, "outlet": c.outlet,
-                                   "reported": c.reported, "polarity": c.polarity, "modality": c.modality,
-                                   "probabilities": {k: round(v, 3) for k, v in p.probabilities.items()},
-                                   "denies": [list(k) for k in denied_by.get(key, [])]}, ensure_ascii=False)))
-        doc_rows += (_followed_document_stances(t, docs_on, judge(t)) if t.origin == "user"
-                     else _document_stances(t, docs_on))
+        thread_row, thread_claim_rows, thread_doc_rows = thread_output(t, by_key, estimates, denied_by, judge)
+        thread_rows.append(thread_row)
+        claim_rows += thread_claim_rows
+        doc_rows += thread_doc_rows
     entity_rows, alias_rows = entities_tally.rows()
     report.threads, report.denial_links, report.contradictions = len(threads), len(denials), len(contradictions)
     report.series_points, report.series_conflicts, report.entities = len(points), len(conflicts), len(entity_rows)
@@ -207,10 +176,7 @@ def relink(ledger: Ledger, *, stance_model: Any = None) -> LinkReport:
         ledger, embeddings=vectors.new, threads=thread_rows, thread_claims=claim_rows, thread_documents=doc_rows,
         denial_links=[(d["denial"].doc_id, d["denial"].claim_id, d["report"].doc_id, d["report"].claim_id,
                        d["score"], d["rule"]) for d in denials],
-        contradictions=[(x["thread_id"], x["kind"], x["a"].doc_id, x["a"].claim_id, x["b"].doc_id, x["b"].claim_id,
-                         x["days"], x["rule"], json.dumps({
-                             "a": _brief(x["a"]), "b": _brief(x["b"]), "pairs": len(x["pairs"]),
-                             "estimated": x["estimated"]}, ensure_ascii=False)) for x in contradictions],
+        contradictions=[contradiction_row(x) for x in contradictions],
         series_points=[(p.measure_key, p.doc_id, p.quantity_id, p.value, p.low, p.high, p.approx, p.as_of,
                         p.as_of_source, p.source, int(flag), p.rule, json.dumps({
                             "text": p.text, "kind": p.kind, "comparison": p.comparison, "outlet": p.outlet,
@@ -221,10 +187,88 @@ def relink(ledger: Ledger, *, stance_model: Any = None) -> LinkReport:
                                "b": {"text": x["b"].text, "source": x["b"].source}}, ensure_ascii=False))
                           for x in conflicts],
         entities=entity_rows, aliases=alias_rows, mentions=entities_tally.mentions(ledger),
-        tracks=[(r["kind"], r["name"], r["claims"], r["supported"], r["denied"], r["median_days_to_denial"],
-                 r["rule"], json.dumps(r["data"], ensure_ascii=False)) for r in tracks],
+        tracks=[track_row(r) for r in tracks],
     )
+    store.flush()
+    write_link_state(ledger, link_fingerprint(ledger, model), [thread_id for thread_id, _ in user])
     return report
+
+
+def thread_output(t: Thread, by_key: dict[tuple[str, str], ClaimRec], estimates: dict[str, Any],
+                  denied_by: dict[tuple[str, str], list[tuple[str, str]]],
+                  judge: Callable[[Thread], Callable[[list[str]], list[dict[str, float]]]]
+                  ) -> tuple[tuple, list[tuple], list[tuple]]:
+    """A placed thread's rows: the thread, its claims and its documents (with their stances)."""
+    claim_rows: list[tuple] = []
+    placed = sorted(t.claims.items(), key=lambda kv: _first_key(by_key[kv[0]]))
+    # The first report is the earliest claim that supports the thread: a denial or a question
+    # cannot be where a story starts.
+    first = next((by_key[k] for k, p in placed if p.stance == "supports"), None)
+    if first and first.source != first.outlet:
+        # another outlet relaying it the same day is not where it started: that outlet's own
+        # article is, when the corpus holds it
+        first = next((by_key[k] for k, p in placed if p.stance == "supports"
+                      and by_key[k].reported == first.reported and by_key[k].outlet == first.source), first)
+    first_window = window_from(None, estimates.get(first.doc_id)) if first and not first.reported else None
+    docs_on = sorted({k[0] for k, _ in placed})
+    thread_row = (t.thread_id, t.origin, t.label, t.proposition, t.event, json.dumps(list(t.entities)),
+                  first.doc_id if first else None, first.claim_id if first else None,
+                  first.reported if first else None, len(placed), len(docs_on), t.rule,
+                  json.dumps({"members": [list(m) for m in t.members],
+                              "first_estimated": [first_window.earliest, first_window.latest]
+                              if first_window and first_window.estimated else None}))
+    for key, p in placed:
+        c = by_key[key]
+        claim_rows.append((t.thread_id, c.doc_id, c.claim_id, p.stance, int(p.hedged), p.score,
+                           round(p.relevance, 3), c.about, c.source, p.rule, json.dumps({
+                               "evidence": c.evidence, "proposition": c.proposition, "outlet": c.outlet,
+                               "reported": c.reported, "polarity": c.polarity, "modality": c.modality,
+                               "probabilities": {k: round(v, 3) for k, v in p.probabilities.items()},
+                               "denies": [list(k) for k in denied_by.get(key, [])]}, ensure_ascii=False)))
+    doc_rows = (_followed_document_stances(t, docs_on, judge(t)) if t.origin == "user"
+                else _document_stances(t, docs_on))
+    return thread_row, claim_rows, doc_rows
+
+
+def contradiction_row(x: dict[str, Any]) -> tuple:
+    """A contradiction's row; its claim pairs are kept (``pair_keys``) for the track records."""
+    return (x["thread_id"], x["kind"], x["a"].doc_id, x["a"].claim_id, x["b"].doc_id, x["b"].claim_id,
+            x["days"], x["rule"], json.dumps({
+                "a": _brief(x["a"]), "b": _brief(x["b"]), "pairs": len(x["pairs"]),
+                "pair_keys": [[*a, *b] for a, b in x["pairs"]],
+                "estimated": x["estimated"]}, ensure_ascii=False))
+
+
+def track_row(r: dict[str, Any]) -> tuple:
+    return (r["kind"], r["name"], r["claims"], r["supported"], r["denied"], r["median_days_to_denial"],
+            r["rule"], json.dumps(r["data"], ensure_ascii=False))
+
+
+Judge = Callable[[Thread], Callable[[list[str]], list[dict[str, float]]]]
+
+
+def document_judge(judged: dict[tuple[str, str], dict[str, float]], texts: _DocumentTexts, model: Any,
+                   store: LedgerTextVectors | None) -> Judge:
+    """For a thread, the stance model's probabilities for (its proposition, each document), each
+    pair asked once (``judged`` holds those asked already)."""
+    def judge(t: Thread) -> Callable[[list[str]], list[dict[str, float]]]:
+        def probabilities(doc_ids: list[str]) -> list[dict[str, float]]:
+            unjudged = [d for d in doc_ids if (t.thread_id, d) not in judged]
+            judged.update(((t.thread_id, d), p) for d, p in zip(
+                unjudged, model.predict_proba([(t.proposition, texts.get(d)) for d in unjudged], store=store),
+                strict=True))
+            return [judged[(t.thread_id, d)] for d in doc_ids]
+        return probabilities
+    return judge
+
+
+def corpus_records(ledger: Ledger) -> tuple[list[dict[str, Any]], EntityIndex, _ClaimRecords]:
+    """The documents, the entity index (sources and claim entities, resolved across the corpus)
+    and the maker of claim records over the canonical documents."""
+    docs = sql.read_documents(ledger)
+    names = itertools.chain(sql.claim_names(ledger), sql.quantity_sources(ledger))
+    index = EntityIndex.build(n for n in names if n)
+    return docs, index, _ClaimRecords({d["id"]: d for d in docs if not d["duplicate_of"]}, index.resolve)
 
 
 def _without_retold(threads: list[Thread]) -> list[Thread]:
@@ -262,7 +306,8 @@ def _entities_in(text: str, known: list[str], resolve) -> tuple[str, ...]:
 def _place_and_decide(threads: list[Thread], compared: list[ClaimRec],
                       retrieved: dict[str, list[tuple[ClaimRec, float]]], by_key: dict, denied_by: dict,
                       ensure: Callable[[list[ClaimRec]], None], model: Any,
-                      judge: Callable[[Thread], Callable[[list[str]], list[dict[str, float]]]]) -> None:
+                      judge: Callable[[Thread], Callable[[list[str]], list[dict[str, float]]]],
+                      store: LedgerTextVectors | None = None) -> None:
     ensure(compared)
     matrix = np.stack([c.vector for c in compared]) if compared else np.zeros((0, 384), np.float32)
     pairs, slots = [], []
@@ -284,7 +329,7 @@ def _place_and_decide(threads: list[Thread], compared: list[ClaimRec],
             slots.append((t, key, relevance))
     # In slices, so that the stance features of a large corpus are never all in memory at once.
     probabilities = [p for i in range(0, len(pairs), STANCE_SLICE)
-                     for p in model.predict_proba(pairs[i:i + STANCE_SLICE])]
+                     for p in model.predict_proba(pairs[i:i + STANCE_SLICE], store=store)]
     for (t, key, relevance), proba in zip(slots, probabilities, strict=True):
         denies_report = any(r in t.claims or r in {s[1] for s in slots if s[0] is t}
                             for r in denied_by.get(key, []))
@@ -438,7 +483,8 @@ _DOCUMENT_STANCE = {"agree": "supports", "disagree": "denies", "discuss": "discu
 
 
 def _judge_candidates(followed: list[Thread], retrieved: dict[str, list[tuple[ClaimRec, float]]],
-                      texts: _DocumentTexts, model: Any) -> dict[tuple[str, str], dict[str, float]]:
+                      texts: _DocumentTexts, model: Any,
+                      store: LedgerTextVectors | None = None) -> dict[tuple[str, str], dict[str, float]]:
     """The stance model's probabilities for every followed thread's candidate documents, asked in
     slices of pairs so that each document is read once per slice, not once per thread."""
     pairs = [(t, d) for t in followed for d in candidate_documents(t, retrieved.get(t.thread_id, []))]
@@ -446,7 +492,7 @@ def _judge_candidates(followed: list[Thread], retrieved: dict[str, list[tuple[Cl
     judged = {}
     for start in range(0, len(pairs), STANCE_SLICE):
         part = pairs[start:start + STANCE_SLICE]
-        probabilities = model.predict_proba([(t.proposition, texts.get(d)) for t, d in part])
+        probabilities = model.predict_proba([(t.proposition, texts.get(d)) for t, d in part], store=store)
         judged.update(((t.thread_id, d), p) for (t, d), p in zip(part, probabilities, strict=True))
     return judged
 

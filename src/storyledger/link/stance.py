@@ -56,7 +56,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .stance_features import BLOCKS, PROTOTYPE_KINDS, RESOURCE_DIR, Featurizer, _Features
+from .stance_features import BLOCKS, PROTOTYPE_KINDS, RESOURCE_DIR, Featurizer, VectorStore, _Features
 
 STANCES = ("agree", "disagree", "discuss", "unrelated")
 RELATED = ("agree", "disagree", "discuss")
@@ -163,17 +163,19 @@ class StanceModel:
         proba = np.mean([self._member_proba(x, m) for m in self.members], axis=0)
         return proba / proba.sum(axis=1, keepdims=True)
 
-    def _proba(self, pairs: Sequence[tuple[str, str]], cache_dir: str | Path | None) -> np.ndarray:
+    def _proba(self, pairs: Sequence[tuple[str, str]], cache_dir: str | Path | None,
+               store: VectorStore | None = None) -> np.ndarray:
         pairs = [(str(h), str(b)) for h, b in pairs]
         if not pairs:
             return np.zeros((0, len(STANCES)))
-        return self.proba_of_features(self.featurizer.transform(pairs, cache_dir))
+        return self.proba_of_features(self.featurizer.transform(pairs, cache_dir, store))
 
-    def predict_proba(self, pairs: Sequence[tuple[str, str]], *,
-                      cache_dir: str | Path | None = None) -> list[dict[str, float]]:
+    def predict_proba(self, pairs: Sequence[tuple[str, str]], *, cache_dir: str | Path | None = None,
+                      store: VectorStore | None = None) -> list[dict[str, float]]:
         """For each (headline/claim, body or sentence) pair, the probability of each of STANCES
-        (``cache_dir``: where embeddings are kept between runs, see :func:`.stance_features.embed_texts`)."""
-        return [dict(zip(STANCES, map(float, row), strict=True)) for row in self._proba(pairs, cache_dir)]
+        (``cache_dir`` or ``store``: where embeddings are kept between runs, see
+        :func:`.stance_features.embed_texts`)."""
+        return [dict(zip(STANCES, map(float, row), strict=True)) for row in self._proba(pairs, cache_dir, store)]
 
     def predict(self, pairs: Sequence[tuple[str, str]], *, cache_dir: str | Path | None = None) -> list[str]:
         """For each (headline/claim, body or sentence) pair, its stance label (one of STANCES)."""

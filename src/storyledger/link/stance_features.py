@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 import numpy as np
 
@@ -111,13 +111,23 @@ def strong_refutations(toks: Sequence[str]) -> int:
 _EMBEDDED: OrderedDict[str, np.ndarray] = OrderedDict()
 
 
-def embed_texts(texts: Sequence[str], cache_dir: str | Path | None = None) -> np.ndarray:
+def embed_texts(texts: Sequence[str], cache_dir: str | Path | None = None,
+                store: VectorStore | None = None) -> np.ndarray:
     """MiniLM vectors (L2-normalised, one row per text) of ``texts``, each distinct text embedded
     once; kept in a bounded in-process cache and, with ``cache_dir``, in files there (training
-    embeds some 31,000 FNC-1 sentences: minutes on a CPU)."""
+    embeds some 31,000 FNC-1 sentences: minutes on a CPU), or with ``store`` (linking: the
+    ledger's :class:`~storyledger.link.text_vectors.LedgerTextVectors`) there. The embedding
+    model is loaded only when some text is in none of them."""
     from .embeddings import MAX_TOKENS, MODEL_NAME, embed, text_hash
 
     missing = [t for t in dict.fromkeys(texts) if t not in _EMBEDDED]
+    if store is not None and texts:
+        distinct = list(dict.fromkeys(texts))
+        stored = store.load(text_hash(t) for t in distinct)
+        _remember({t: stored[text_hash(t)] for t in missing if text_hash(t) in stored})
+        missing = [t for t in missing if t not in _EMBEDDED]
+        # what this process embedded for another ledger is kept in this one too
+        store.save({text_hash(t): _EMBEDDED[t] for t in distinct if t in _EMBEDDED and text_hash(t) not in stored})
     on_disk: dict[str, np.ndarray] = {}
     cache_file = None
     if cache_dir is not None and missing:
@@ -129,6 +139,8 @@ def embed_texts(texts: Sequence[str], cache_dir: str | Path | None = None) -> np
     todo = [t for t in missing if t not in found]
     if todo:
         found.update(zip(todo, embed(todo), strict=True))
+        if store is not None:
+            store.save({text_hash(t): found[t] for t in todo})
         if cache_file is not None:
             on_disk.update((text_hash(t), found[t]) for t in todo)
             cache_file.parent.mkdir(parents=True, exist_ok=True)
@@ -137,17 +149,30 @@ def embed_texts(texts: Sequence[str], cache_dir: str | Path | None = None) -> np
                 np.savez(fh, keys=np.array(keys), vectors=np.stack([on_disk[k] for k in keys]))
     vectors = {t: _EMBEDDED[t] for t in texts if t in _EMBEDDED}
     vectors.update(found)
-    if len(found) <= EMBEDDING_CACHE:
-        for t, v in found.items():
-            _EMBEDDED[t] = v
-        while len(_EMBEDDED) > EMBEDDING_CACHE:
-            _EMBEDDED.popitem(last=False)
+    _remember(found)
     for t in vectors:
         if t in _EMBEDDED:
             _EMBEDDED.move_to_end(t)
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
     return np.stack([vectors[t] for t in texts]).astype(np.float32)
+
+
+def _remember(found: dict[str, np.ndarray]) -> None:
+    """Keep vectors in the bounded in-process cache (not when there are more than it holds)."""
+    if len(found) <= EMBEDDING_CACHE:
+        for t, v in found.items():
+            _EMBEDDED[t] = v
+        while len(_EMBEDDED) > EMBEDDING_CACHE:
+            _EMBEDDED.popitem(last=False)
+
+
+class VectorStore(Protocol):
+    """Where vectors are kept between runs, by text hash."""
+
+    def load(self, hashes: Iterable[str]) -> dict[str, np.ndarray]: ...
+
+    def save(self, vectors: dict[str, np.ndarray]) -> None: ...
 
 
 # ---------------------------------------------------------------------------------------------
@@ -334,7 +359,8 @@ class Featurizer:
         ]
         return evidence, related
 
-    def transform(self, pairs: Sequence[tuple[str, str]], cache_dir: str | Path | None = None) -> _Features:
+    def transform(self, pairs: Sequence[tuple[str, str]], cache_dir: str | Path | None = None,
+                  store: VectorStore | None = None) -> _Features:
         """Features of many pairs, reading and embedding each distinct headline and evidence once."""
         head_ids: dict[str, int] = {}
         body_ids: dict[str, int] = {}
@@ -344,7 +370,7 @@ class Featurizer:
         heads = [_Text.read(h, split=False, stop=self.stop) for h in head_ids]
         bodies = [_Text.read(b, split=True, stop=self.stop) for b in body_ids]
         texts = list(head_ids) + [s for b in bodies for s in b.sentences]
-        vectors = embed_texts(texts, cache_dir)
+        vectors = embed_texts(texts, cache_dir, store)
         head_vectors = vectors[:len(heads)]
         offset = len(heads)
         evidence_info = []

@@ -1,4 +1,5 @@
-"""Tracking propositions: a user's threads, many at once, placed in one relink."""
+"""Tracking propositions: a user's threads, many at once, placed in one relink, or without one when
+the ledger's links hold (:mod:`.follow`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any
 from ..store.ledger import Ledger
 from ..store.links import add_user_thread
 from .corpus import LinkReport, relink, user_thread_id
+from .follow import follow_new
+from .stance import default_model
 
 
 def track_propositions(ledger: Ledger, propositions: Iterable[str], *, stance_model: Any = None,
@@ -19,7 +22,9 @@ def track_propositions(ledger: Ledger, propositions: Iterable[str], *, stance_mo
         if text:
             ids[proposition] = user_thread_id(text)
             add_user_thread(ledger, ids[proposition], text)
-    done = relink(ledger, stance_model=stance_model)
+    model = stance_model or default_model()
+    # On a ledger whose links hold, the new threads alone (the same result as a relink).
+    done = follow_new(ledger, model) or relink(ledger, stance_model=model)
     if report is not None:
         report.__dict__.update(done.__dict__)
     return ids

@@ -384,3 +384,21 @@ MIGRATIONS.append([
     "ALTER TABLE contradictions_v6 RENAME TO contradictions",
     "CREATE INDEX contradictions_thread ON contradictions(thread_id)",
 ])
+
+
+MIGRATIONS.append([
+    # 7: embeddings of texts that are not one claim (document sentences the stance model reads,
+    # propositions a user tracks), by hash, so that no text is embedded twice across runs; and
+    # what the stored links were built from, so that tracking a proposition on an unchanged
+    # ledger computes its thread alone instead of relinking the corpus.
+    """CREATE TABLE text_embeddings (
+        text_hash TEXT NOT NULL,               -- names the model and its token window too
+        model TEXT NOT NULL,
+        vector BLOB NOT NULL,                  -- float32, L2-normalised
+        PRIMARY KEY (text_hash, model)
+    )""",
+    """CREATE TABLE link_state (
+        key TEXT PRIMARY KEY,                  -- 'fingerprint': documents, claims, stance model, threads
+        value TEXT NOT NULL
+    )""",
+])
