@@ -190,6 +190,9 @@ def test_a_description_is_no_proper_name():
     assert side_of(claim("c1", "x", source="Harbourmaster Aurel Fenn")) == "Harbourmaster Aurel Fenn"
     assert side_of(claim("c1", "x", source="Ministry of Defence")) == "Ministry of Defence"
     assert side_of(claim("c1", "x", source=None)) is None
+    # unnamed media are relayed, not vouched for; a dateline glued to a description is no medium
+    assert side_of(claim("c1", "x", source="Syrian state media")) == "Syrian state media"
+    assert side_of(claim("c1", "x", source="ORSK, May 2 (Orsk Wire) - the transport minister")) == "Orsk Courier"
 
 
 def test_a_plan_called_off_is_one_reversal_however_many_report_it():

@@ -110,6 +110,8 @@ def test_no_side_is_a_word_of_a_headline(threads: list[dict]):
 def test_the_charge_rise_is_reversed_once(threads: list[dict]):
     charges = _charge_threads(threads)
     assert charges
+    # the rise starts with the board's announcement of 3 August, not with its cancellation
+    assert max(charges, key=lambda t: len(t["claims"]))["first_date"] == "2026-08-03"
     scrapped = [c for t in charges for c in t["claims"] if "scrapped the 9 percent rise" in c["evidence"]]
     assert scrapped and all(c["stance"] == "denies" and c["rule"] == "reversed-event" for c in scrapped)
     for t in charges:

@@ -183,7 +183,8 @@ def _named_source(c: ClaimRec) -> str | None:
         tail = source.rsplit(",", 1)[1].strip()
         if _proper_name(tail):
             source = tail
-    if _proper_name(source) or set(re.findall(r"[a-z]+", source.lower())) & events_lexicon().reporting_words:
+    head = re.findall(r"[a-z]+", source.lower())[-1:]  # "Syrian state media", not "(Meridian Wire) - the minister"
+    if _proper_name(source) or set(head) & events_lexicon().reporting_words:
         return source
     return None
 

@@ -253,13 +253,32 @@ def link_denials(compared: list[ClaimRec], document: Callable[[str], list[ClaimR
                 ensure(extra)
                 if extra:
                     pool, matrix = pool + extra, np.vstack([matrix, np.stack([r.vector for r in extra])])
-            links += _content_links(c, pool, matrix, day, why)
+            owner = _report_owner(text, outlets.get(c.doc_id))
+            links += [link for link in _content_links(c, pool, matrix, day, why)
+                      if owner is None or owner in _whose(link["report"], outlets)]
         elif definite:
             target = _same_document_report(c, document(c.doc_id), text, outlets, event_reports)
             if target:
                 links.append({"denial": c, "report": target[0], "score": target[1],
                               "rule": f"{why}+{target[2]}"})
     return links
+
+
+def _report_owner(text: str, own_outlet: str | None) -> str | None:
+    """Whose report a denial names, lower-cased: "this newspaper's report" is the document's own
+    outlet's, "the Gazette's report" the Gazette's; None when it names nobody's."""
+    words = "|".join(sorted(events_lexicon().reporting_words, key=len, reverse=True))
+    if own_outlet and re.search(rf"\b(?:this|our)\s+(?:{words})['’]s\b", text, re.IGNORECASE):
+        return own_outlet.lower()
+    for name in _NAMED_REFERENCE.findall(text):
+        if name.lower() not in events_lexicon().reference_nouns and name.lower() not in _DETERMINERS:
+            return name.lower()
+    return None
+
+
+def _whose(r: ClaimRec, outlets: dict[str, str | None]) -> str:
+    """Who a report is by, as written: its source and its outlet, lower-cased."""
+    return f"{r.source_raw or ''} {r.source_text or ''} {outlets.get(r.doc_id) or ''}".lower()
 
 
 def _content_links(c: ClaimRec, reports: list[ClaimRec], matrix: np.ndarray, day, why: str) -> list[dict[str, Any]]:
@@ -308,8 +327,7 @@ def _same_document_report(c: ClaimRec, doc_claims: list[ClaimRec], text: str,
             for r in sorted(event_reports, key=lambda r: r.order):
                 if r.key == c.key:
                     continue
-                names = f"{r.source_raw or ''} {r.source_text or ''} {outlets.get(r.doc_id) or ''}"
-                if name.lower() in names.lower() and (r.reported or "") <= (c.reported or "9999"):
+                if name.lower() in _whose(r, outlets) and (r.reported or "") <= (c.reported or "9999"):
                     return r, 0.8, "named-report"
     before = [r for r in doc_claims if r.order < c.order and r.polarity == "affirmed"
               and not is_denial(r) and r.source != c.source]
