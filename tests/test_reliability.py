@@ -115,7 +115,7 @@ def article_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 def test_bad_search_syntax_is_a_clear_message(article_db, query):
     with open_ledger(article_db) as ledger, pytest.raises(QueryError, match="not valid full-text syntax"):
         ledger.search(Filters(q=query, syntax="fts"))
-    result = cli("search", "--db", article_db, "--", query, ok=False)
+    result = cli("search", "--db", article_db, "--fts", "--", query, ok=False)
     assert result.exit_code == 1 and "double quotes" in result.output and "Traceback" not in result.output
 
 

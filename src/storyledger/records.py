@@ -165,7 +165,11 @@ class SearchHit:
     outlet: str | None
     published: str | None
     snippet: str
+    snippet_note: str | None = None  # when the part of a long document looked at holds no match on its own
 
     def to_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
+        shown = {f.name: getattr(self, f.name) for f in fields(self)}
+        if self.snippet_note is None:
+            del shown["snippet_note"]
+        return shown
 

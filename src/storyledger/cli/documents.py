@@ -78,11 +78,15 @@ def show(doc_ref: str, db_path: str, as_json: bool) -> None:
 @DB_OPTION
 @JSON_OPTION
 @click.option("--limit", type=int, default=20, show_default=True)
-def search(query: str, db_path: str, as_json: bool, limit: int) -> None:
-    """Find documents by full text (SQLite FTS5 syntax: words, "exact phrases", OR, NOT, prefix*)."""
+@click.option("--fts", is_flag=True,
+              help="Read QUERY as SQLite FTS5 syntax (AND, OR, NOT, NEAR, column:word) instead of as typed.")
+def search(query: str, db_path: str, as_json: bool, limit: int, fts: bool) -> None:
+    """Find documents by full text. QUERY is read as typed: words that must all occur, "quoted
+    phrases", word* for words that begin so; U.S., 1,723, al-Omar and Pentagon's just work.
+    With --fts it is SQLite FTS5 syntax."""
     with open_for_reading(db_path) as ledger:
         try:
-            hits = ledger.search(Filters(q=query, syntax="fts"), limit=limit)
+            hits = ledger.search(Filters(q=query, syntax="fts" if fts else "plain"), limit=limit)
         except StoryledgerError as error:
             raise click.ClickException(str(error)) from None
     if as_json:
@@ -93,6 +97,8 @@ def search(query: str, db_path: str, as_json: bool, limit: int) -> None:
     for hit in hits:
         click.echo(f"{hit.id}  {hit.published or 'undated':<10}  {hit.title or '(no title)'}")
         click.echo(f"    {hit.snippet}")
+        if hit.snippet_note:
+            click.echo(f"    ({hit.snippet_note})")
 
 
 @main.command(name="set")

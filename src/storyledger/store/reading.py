@@ -215,15 +215,23 @@ class LedgerReads:
                 for r in rows]
 
     def search(self, f: Filters, *, limit: int = 20) -> list[SearchHit]:
-        """Documents matching the search text ``f.q``, best first, with a highlighted snippet."""
+        """Documents matching the search text ``f.q`` (plain text as typed, or FTS5 syntax when
+        ``f.syntax`` is "fts"; see filters.match_expression), best first, each with the words
+        around the match, [marked], from a bounded part of the document (queries.snippets)."""
+        from .queries.snippets import search_snippet
+
         if not (f.q or "").strip():
             raise QueryError("empty search query: give one or more words, e.g. 'troops' or '\"troop withdrawal\"'")
-        rows = run_search(self.db, "SELECT d.id, d.title, d.outlet, d.published, "
-                          "snippet(documents_fts, 1, '[', ']', ' … ', 12) AS snippet "
+        match = match_expression(f.q or "", f.syntax)
+        rows = run_search(self.db, "SELECT d.id, d.title, d.outlet, d.published, d.seq, length(d.text) AS chars "
                           "FROM documents_fts JOIN documents d ON d.seq = documents_fts.rowid "
-                          "WHERE documents_fts MATCH ? ORDER BY bm25(documents_fts) LIMIT ?",
-                          [match_expression(f.q or "", f.syntax), limit], f)
-        return [SearchHit(**dict(row)) for row in rows]
+                          "WHERE documents_fts MATCH ? ORDER BY bm25(documents_fts) LIMIT ?", [match, limit], f)
+        hits = []
+        for row in rows:
+            snippet, note = search_snippet(self.db, match, row["seq"], row["chars"])
+            hits.append(SearchHit(row["id"], row["title"], row["outlet"], row["published"],
+                                  snippet.replace("\x01", "[").replace("\x02", "]"), note))
+        return hits
 
 
 def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
