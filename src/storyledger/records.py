@@ -173,3 +173,81 @@ class SearchHit:
             del shown["snippet_note"]
         return shown
 
+
+
+# -- what linking stored ----------------------------------------------------------------------------
+
+def _plain(value: Any) -> Any:
+    """A record field as JSON holds it: lists for tuples, dicts for read-only mappings."""
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+@dataclass(frozen=True)
+class ThreadSummary:
+    """A thread: claims about one proposition across documents, its first report, and how many
+    claims support and deny it and how many contradictions it holds."""
+
+    thread_id: str
+    origin: str  # "auto" (found by linking) or "user" (storyledger track)
+    label: str
+    proposition: str
+    event: str | None
+    entities: tuple[str, ...]
+    first_doc_id: str | None
+    first_claim_id: str | None
+    first_date: str | None
+    claims: int
+    documents: int
+    rule: str
+    data: Mapping[str, Any]  # why linking made it so
+    supporters: int
+    deniers: int
+    contradiction_count: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class TrackRecord:
+    """An outlet's or a cited source's record: its claims, how many were later supported or
+    denied, and the median days to a denial."""
+
+    kind: str  # "outlet" or "source"
+    name: str
+    claims: int
+    supported: int
+    denied: int
+    median_days_to_denial: float | None
+    rule: str
+    data: Mapping[str, Any]  # per-claim outcomes, citation chains
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+
+
+@dataclass(frozen=True)
+class SeriesPoint:
+    """One value of a quantity series: its measure, the quantity it comes from, its value or
+    range, as-of time, resolved source, and whether it conflicts with another value."""
+
+    measure_key: str
+    doc_id: str
+    quantity_id: str
+    value: float | None
+    low: float | None
+    high: float | None
+    approx: str | None
+    as_of: str | None
+    as_of_source: str | None
+    source: str | None
+    conflict: bool
+    rule: str
+    data: Mapping[str, Any]  # the quantity's words and how the series placed it
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}

@@ -21,6 +21,7 @@ def link_command(db_path: str) -> None:
     with open_for_writing(db_path) as ledger:
         click.echo(relink(ledger).summary())
 
+
 @main.command(name="threads")
 @DB_OPTION
 @JSON_OPTION
@@ -31,13 +32,14 @@ def threads_command(db_path: str, as_json: bool) -> None:
     with open_for_reading(db_path) as ledger:
         rows = list_threads(ledger)
     if as_json:
-        print_json(rows)
+        print_json([t.to_dict() for t in rows])
         return
     for t in rows:
-        click.echo(f"{t['thread_id']}  [{t['origin']}] {t['label']}")
-        click.echo(f"    {t['claims']} claims in {t['documents']} documents: {t['supporters']} support, "
-                   f"{t['deniers']} deny, {t['contradiction_count']} contradictions; "
-                   f"first report {t['first_date'] or 'undated'} ({t['first_doc_id'] or '-'})")
+        click.echo(f"{t.thread_id}  [{t.origin}] {t.label}")
+        click.echo(f"    {t.claims} claims in {t.documents} documents: {t.supporters} support, "
+                   f"{t.deniers} deny, {t.contradiction_count} contradictions; "
+                   f"first report {t.first_date or 'undated'} ({t.first_doc_id or '-'})")
+
 
 @main.command(name="thread")
 @click.argument("thread_ref")
@@ -53,6 +55,7 @@ def thread_command(thread_ref: str, db_path: str, as_json: bool) -> None:
     if not thread or thread.get("ambiguous"):
         raise click.ClickException(f"no single thread {thread_ref!r}; list them with `storyledger threads`")
     _print_thread(thread, as_json)
+
 
 @main.command(name="track")
 @click.argument("proposition", required=False)
@@ -91,6 +94,7 @@ def track_command(proposition: str | None, file_path: str | None, db_path: str, 
         return
     _print_thread(threads[0], as_json)
 
+
 @main.command(name="sources")
 @DB_OPTION
 @JSON_OPTION
@@ -101,12 +105,13 @@ def sources_command(db_path: str, as_json: bool) -> None:
     with open_for_reading(db_path) as ledger:
         rows = list_track_records(ledger)
     if as_json:
-        print_json(rows)
+        print_json([r.to_dict() for r in rows])
         return
     for r in rows:
-        median = "-" if r["median_days_to_denial"] is None else f"{r['median_days_to_denial']:g} days"
-        click.echo(f"{r['kind']:6}  {r['name'][:50]:50}  {r['claims']:4} claims  {r['supported']:3} supported  "
-                   f"{r['denied']:3} denied  median to denial {median}")
+        median = "-" if r.median_days_to_denial is None else f"{r.median_days_to_denial:g} days"
+        click.echo(f"{r.kind:6}  {r.name[:50]:50}  {r.claims:4} claims  {r.supported:3} supported  "
+                   f"{r.denied:3} denied  median to denial {median}")
+
 
 @main.command(name="series")
 @click.option("--measure", help="One measure key, e.g. 'US troops · Syria'.")
@@ -119,12 +124,12 @@ def series_command(measure: str | None, db_path: str, as_json: bool) -> None:
     with open_for_reading(db_path) as ledger:
         rows = list_series(ledger, measure)
     if as_json:
-        print_json(rows)
+        print_json([p.to_dict() for p in rows])
         return
     for p in rows:
-        flag = "  CONFLICT" if p["conflict"] else ""
-        click.echo(f"{p['measure_key'][:30]:30}  {p['as_of'] or 'undated':10}  {p['data']['text'][:30]:30}  "
-                   f"{(p['source'] or '-')[:40]}{flag}")
+        flag = "  CONFLICT" if p.conflict else ""
+        click.echo(f"{p.measure_key[:30]:30}  {p.as_of or 'undated':10}  {p.data['text'][:30]:30}  "
+                   f"{(p.source or '-')[:40]}{flag}")
 
 
 def _print_thread(thread: dict[str, Any], as_json: bool) -> None:

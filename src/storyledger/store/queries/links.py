@@ -8,19 +8,24 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from ...records import SeriesPoint, ThreadSummary, TrackRecord, frozen_mapping
 from ..filters import contains_pattern
 from ..ledger import Ledger
 from ..measures import resolve_measures
 
 # -- the command line's listings ---------------------------------------------------------------
 
-def list_threads(ledger: Ledger) -> list[dict[str, Any]]:
+def list_threads(ledger: Ledger) -> list[ThreadSummary]:
+    """Every thread, the ones a user follows first, then by claims."""
     rows = ledger.db.execute(
-        "SELECT t.*, (SELECT COUNT(*) FROM thread_claims c WHERE c.thread_id = t.thread_id AND c.stance = 'supports') "
+        "SELECT t.thread_id, t.origin, t.label, t.proposition, t.event, t.entities, t.first_doc_id, "
+        "t.first_claim_id, t.first_date, t.claims, t.documents, t.rule, t.data, "
+        "(SELECT COUNT(*) FROM thread_claims c WHERE c.thread_id = t.thread_id AND c.stance = 'supports') "
         "AS supporters, (SELECT COUNT(*) FROM thread_claims c WHERE c.thread_id = t.thread_id AND c.stance = 'denies') "
         "AS deniers, (SELECT COUNT(*) FROM contradictions x WHERE x.thread_id = t.thread_id) AS contradiction_count "
         "FROM threads t ORDER BY t.origin DESC, t.claims DESC, t.thread_id").fetchall()
-    return [_thread_row(r) for r in rows]
+    return [ThreadSummary(**{**dict(r), "entities": tuple(json.loads(r["entities"])),
+                             "data": frozen_mapping(json.loads(r["data"]))}) for r in rows]
 
 
 def _thread_row(r) -> dict[str, Any]:
@@ -53,24 +58,24 @@ def find_thread(ledger: Ledger, ref: str) -> dict[str, Any] | None:
     return thread
 
 
-def list_track_records(ledger: Ledger) -> list[dict[str, Any]]:
-    rows = ledger.db.execute("SELECT * FROM track_records ORDER BY kind, claims DESC, name").fetchall()
-    return [{**dict(r), "data": json.loads(r["data"])} for r in rows]
+def list_track_records(ledger: Ledger) -> list[TrackRecord]:
+    rows = ledger.db.execute("SELECT kind, name, claims, supported, denied, median_days_to_denial, rule, data "
+                             "FROM track_records ORDER BY kind, claims DESC, name").fetchall()
+    return [TrackRecord(**{**dict(r), "data": frozen_mapping(json.loads(r["data"]))}) for r in rows]
 
 
-def list_series(ledger: Ledger, measure: str | None = None) -> list[dict[str, Any]]:
+def list_series(ledger: Ledger, measure: str | None = None) -> list[SeriesPoint]:
     """Series points, of every measure or of those ``measure`` names (case and punctuation set
     aside: "US troops Syria" is "US troops · Syria"); a QueryError with suggestions when it names
     none."""
     keys = resolve_measures(ledger.db, measure, "series_points") if measure else None
-    rows = _by_measure(ledger, "series_points", keys, "measure_key, as_of IS NULL, as_of, doc_id, quantity_id")
-    return [{**dict(r), "conflict": bool(r["conflict"]), "data": json.loads(r["data"])} for r in rows]
-
-
-def _by_measure(ledger: Ledger, table: str, keys: list[str] | None, order: str) -> list:
-    """Rows of a series table, of these measure keys or all; ``table`` and ``order`` are constants."""
     where, params = (f" WHERE measure_key IN ({', '.join('?' * len(keys))})", keys) if keys else ("", ())
-    return ledger.db.execute(f"SELECT * FROM {table}{where} ORDER BY {order}", params).fetchall()  # noqa: S608
+    rows = ledger.db.execute(
+        "SELECT measure_key, doc_id, quantity_id, value, low, high, approx, as_of, as_of_source, source, conflict, "
+        f"rule, data FROM series_points{where} ORDER BY measure_key, as_of IS NULL, as_of, doc_id, quantity_id",
+        params).fetchall()
+    return [SeriesPoint(**{**dict(r), "conflict": bool(r["conflict"]), "data": frozen_mapping(json.loads(r["data"]))})
+            for r in rows]
 
 
 # -- reads for the report and the web app (paged; every filter a bound parameter) ---------------
