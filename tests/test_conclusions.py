@@ -184,6 +184,14 @@ def test_unnamed_people_in_a_relay_are_the_relayed_outlet_s():
     assert [sides[c.key] for c in (*relay, own)] == ["Orsk Courier"] * 3
 
 
+def test_one_article_s_unnamed_media_are_one_side():
+    media = [claim("c1", "x", source="Syrian regime media"), claim("c2", "y", source="pro-regime media"),
+             claim("c3", "z", source="Sputnik"), claim("c4", "w", doc="d2", source="state television")]
+    sides = sides_of(media)
+    assert [sides[c.key] for c in media] == ["Syrian regime media", "Syrian regime media", "Sputnik",
+                                             "state television"]
+
+
 def test_a_description_is_no_proper_name():
     assert side_of(claim("c1", "x", source="Shipping analysts in Orsenna")) == "Orsk Courier"
     assert side_of(claim("c1", "x", source="All three officials")) == "Orsk Courier"

@@ -54,6 +54,23 @@ class Window:
 WindowOf = Callable[[ClaimRec], Window | None]
 
 
+def story_contradictions(threads: list[Thread], claims: dict[tuple[str, str], ClaimRec],
+                         denial_links: list[dict[str, Any]], window_of: WindowOf) -> list[dict[str, Any]]:
+    """The contradictions of every thread, each told once: overlapping threads (a report and its
+    retelling) would repeat a row whose claim pairs a larger thread already holds; it stays on
+    the larger one only."""
+    found = {t.thread_id: find_contradictions(t, claims, denial_links, window_of) for t in threads}
+    seen: dict[str, set[tuple]] = {}
+    kept: set[int] = set()
+    for t in sorted(threads, key=lambda t: -len(t.claims)):  # stable: ties keep the threads' order
+        for x in found[t.thread_id]:
+            pairs = seen.setdefault(x["kind"], set())
+            if not set(x["pairs"]) <= pairs:
+                kept.add(id(x))
+                pairs.update(x["pairs"])
+    return [x for t in threads for x in found[t.thread_id] if id(x) in kept]
+
+
 def find_contradictions(thread: Thread, claims: dict[tuple[str, str], ClaimRec],
                         denial_links: list[dict[str, Any]], window_of: WindowOf) -> list[dict[str, Any]]:
     """One contradiction per pair of sources (and kind) on ``thread``: the earliest claim pair
@@ -198,6 +215,7 @@ def sides_of(claims: list[ClaimRec]) -> dict[tuple[str, str], str | None]:
 
     * a named source, a surname alone (titles aside: "Varga", "Ms Varga") joined to the one full
       name among the sides ending with it ("Ilse Varga"), never when two end with it;
+    * an article's unnamed media are one side, told by the first description it gives them;
     * people left unnamed ("three port officials") are the outlet that vouches for them: the one
       outlet their article relays on this thread ("the Courier reported, citing officials, …"),
       else the article's own outlet; nobody when it relays several;
@@ -220,10 +238,19 @@ def sides_of(claims: list[ClaimRec]) -> dict[tuple[str, str], str | None]:
         name = named[c.key]
         if name in outlets and name != c.outlet:
             relayed.setdefault(c.doc_id, set()).add(name)
+    # one article's unnamed media ("Syrian regime media", "pro-regime media") are one side: it
+    # does not say they are several
+    first_media: dict[str, str] = {}
+    for c in sorted(claims, key=lambda c: c.order):
+        name = named[c.key]
+        if name and not _proper_name(name):
+            first_media.setdefault(c.doc_id, name)
     sides: dict[tuple[str, str], str | None] = {}
     for c in claims:
         name = named[c.key]
-        if name:
+        if name and not _proper_name(name):
+            sides[c.key] = first_media[c.doc_id]
+        elif name:
             sides[c.key] = joined.get(name, name)
         elif c.source and c.source != "-":
             via = relayed.get(c.doc_id, set())

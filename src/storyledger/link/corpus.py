@@ -21,7 +21,7 @@ import numpy as np
 
 from ..store import links as sql
 from ..store.ledger import Ledger
-from .contradictions import Window, find_contradictions, window_from
+from .contradictions import Window, story_contradictions, window_from
 from .embeddings import MODEL_NAME, embed, text_hash
 from .entities import EntityIndex
 from .link_state import link_fingerprint, write_link_state
@@ -158,7 +158,7 @@ def relink(ledger: Ledger, *, stance_model: Any = None) -> LinkReport:
     def window_of(c: ClaimRec) -> Window | None:
         return window_from(c.about, estimates.get(c.doc_id))
 
-    contradictions = [x for t in threads for x in find_contradictions(t, by_key, denials, window_of)]
+    contradictions = story_contradictions(threads, by_key, denials, window_of)
     points, conflicts = build_series(sql.canonical_quantities(ledger), index.resolve)
     tracks = track_records(groups.claims, groups.cited_by, by_key, threads, contradictions)
 
