@@ -84,7 +84,7 @@ def test_full_text_search_finds_a_phrase_in_the_body(db):
 
 def test_bad_search_syntax_is_a_clear_message(db):
     cli("build", str(ARTICLES / "scrape.txt"), "--db", db, "-q")
-    result = cli("search", "bridge AND", "--db", db, ok=False)
+    result = cli("search", "--fts", "bridge AND", "--db", db, ok=False)
     assert result.exit_code == 1
     assert "not valid full-text syntax" in result.output and "double quotes" in result.output
     assert "Traceback" not in result.output

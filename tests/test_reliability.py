@@ -144,7 +144,7 @@ def test_hostile_filter_values_are_bound_not_executed(article_db):
     with open_ledger(article_db) as ledger:
         before = ledger.count_documents()
         for value in HOSTILE_VALUES:
-            assert ledger.documents(outlet=value) == []
+            assert ledger.documents(Filters(outlet=value)) == []
             assert ledger.claims(Filters(source=value, text=value, polarity=value)) == []
             assert ledger.quantities(Filters(measure=value)) == []
             assert ledger.attributions(Filters(source=value, text=value, outlet=value, kind=value)) == []

@@ -18,7 +18,7 @@ from .common import DB_OPTION, JSON_OPTION, main, open_for_reading, open_for_wri
 def docs(db_path: str, as_json: bool, outlet: str | None, limit: int | None, offset: int) -> None:
     """List the documents in the ledger."""
     with open_for_reading(db_path) as ledger:
-        documents = ledger.documents(outlet=outlet, limit=limit, offset=offset)
+        documents = ledger.documents(Filters(outlet=outlet), limit=limit, offset=offset)
     if as_json:
         print_json([d.to_dict() for d in documents])
         return

@@ -1,6 +1,7 @@
-"""SQL for the corpus-link tables (migration 3). Reads are plain queries; all writes of one relink
-happen in one transaction, so a reader never sees half a rebuild. Every statement is
-parameterised."""
+"""What linking reads from the ledger and writes to its link tables (migration 3). All writes of
+one relink happen in one transaction, so a reader never sees half a rebuild. Every statement is
+parameterised. Readers of the link tables (the command line, the app, the report) use
+store.queries."""
 
 from __future__ import annotations
 

@@ -26,6 +26,7 @@ from ..records import (
 from .filters import (
     attribution_conditions,
     claim_conditions,
+    document_conditions,
     match_expression,
     quantity_conditions,
     run_search,
@@ -109,16 +110,11 @@ class LedgerReads:
     def count_documents(self) -> int:
         return self.db.execute("SELECT COUNT(*) FROM documents").fetchone()[0]
 
-    def documents(self, *, outlet: str | None = None, limit: int | None = None,
-                  offset: int = 0) -> list[Document]:
-        sql = f"SELECT {_READ_COLUMNS} FROM documents"
-        params: list[Any] = []
-        if outlet:
-            sql += " WHERE outlet = ?"
-            params.append(outlet)
-        sql += " ORDER BY seq LIMIT ? OFFSET ?"
-        params += [-1 if limit is None else limit, offset]
-        rows = self.db.execute(sql, params).fetchall()
+    def documents(self, f: Filters = NO_FILTERS, *, limit: int | None = None, offset: int = 0) -> list[Document]:
+        """Documents in the order they were added (filters: search text, outlet, dates, document)."""
+        where, params = document_conditions(f)
+        rows = run_search(self.db, f"SELECT {_READ_COLUMNS} FROM documents d{where_sql(where)} "
+                          "ORDER BY d.seq LIMIT ? OFFSET ?", [*params, -1 if limit is None else limit, offset], f)
         return self._with_removed(rows)
 
     def document(self, ref: str) -> Document:
