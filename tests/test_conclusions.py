@@ -11,7 +11,13 @@ import numpy as np
 import pytest
 
 from conftest import EXAMPLES, EXAMPLES_MAP, EXAMPLES_PROFILE, cli, cli_json, shared_path
-from storyledger.link.contradictions import find_contradictions, side_of, sides_of, window_from
+from storyledger.link.contradictions import (
+    find_contradictions,
+    side_of,
+    sides_of,
+    story_contradictions,
+    window_from,
+)
 from storyledger.link.threads import (
     ClaimRec,
     Placement,
@@ -224,6 +230,19 @@ def test_a_place_that_is_lower_is_no_decrease():
     assert "decrease" not in events_of("officials were drawing up plans to evacuate the lower part of the town")
     assert "decrease" in events_of("the board will lower charges next year")
     assert "decrease" in events_of("the central bank lowered its rate")
+
+
+def test_a_row_is_told_once_across_overlapping_automatic_threads():
+    report = claim("c1", "The council will close the Lenna bridge", source="Radio Orsk", modality="plan")
+    denial = claim("c2", "There are no plans to close the bridge", source="Ivo Brandt", polarity="negated")
+    extra = claim("c3", "The Lenna bridge will close", source="Radio Orsk", modality="plan", doc="d2")
+    big, small, followed = thread("close"), thread("close"), thread("close")
+    small.thread_id, followed.thread_id, followed.origin = "t2", "u1", "user"
+    claims = placed(big, (report, "supports"), (denial, "denies"), (extra, "supports"))
+    for t in (small, followed):
+        placed(t, (report, "supports"), (denial, "denies"))
+    rows = story_contradictions([small, big, followed], claims, [], window_of)
+    assert [x["thread_id"] for x in rows] == ["t1", "u1"]
 
 
 def test_an_undated_claim_is_placed_only_by_a_narrow_estimate():

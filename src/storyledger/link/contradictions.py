@@ -56,13 +56,15 @@ WindowOf = Callable[[ClaimRec], Window | None]
 
 def story_contradictions(threads: list[Thread], claims: dict[tuple[str, str], ClaimRec],
                          denial_links: list[dict[str, Any]], window_of: WindowOf) -> list[dict[str, Any]]:
-    """The contradictions of every thread, each told once: overlapping threads (a report and its
-    retelling) would repeat a row whose claim pairs a larger thread already holds; it stays on
-    the larger one only."""
+    """The contradictions of every thread, each told once: overlapping automatic threads (a report
+    and its retelling) would repeat a row whose claim pairs a larger one already holds; it stays
+    on the larger one only. A thread the user follows keeps all of its rows (it is read alone,
+    and following it without a relink gives the same)."""
     found = {t.thread_id: find_contradictions(t, claims, denial_links, window_of) for t in threads}
     seen: dict[str, set[tuple]] = {}
-    kept: set[int] = set()
-    for t in sorted(threads, key=lambda t: -len(t.claims)):  # stable: ties keep the threads' order
+    kept = {id(x) for t in threads if t.origin == "user" for x in found[t.thread_id]}
+    automatic = [t for t in threads if t.origin != "user"]
+    for t in sorted(automatic, key=lambda t: -len(t.claims)):  # stable: ties keep the threads' order
         for x in found[t.thread_id]:
             pairs = seen.setdefault(x["kind"], set())
             if not set(x["pairs"]) <= pairs:
