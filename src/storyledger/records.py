@@ -251,3 +251,101 @@ class SeriesPoint:
 
     def to_dict(self) -> dict[str, Any]:
         return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+
+
+# -- rows of the web app's listings -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ListingRow:
+    """A row of a paged listing: the columns the app shows, with its document's title, outlet and date."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+
+    def get(self, name: str, default: Any = None) -> Any:
+        """A field by name, so that code which formats a record or a mapping reads both alike."""
+        return getattr(self, name, default)
+
+
+@dataclass(frozen=True)
+class DocumentRow(ListingRow):
+    """A document in a listing; with a search, the words around its match (matches between \\x01
+    and \\x02) and, for a long document whose opening passages hold no match, a note saying so."""
+
+    id: str
+    title: str | None
+    outlet: str | None
+    published: str | None
+    published_source: str | None
+    date_estimate: Mapping[str, Any] | None
+    url: str | None
+    duplicate_of: str | None
+    chars: int
+    snippet: str | None = None
+    snippet_note: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        shown = super().to_dict()
+        for name in ("snippet", "snippet_note"):
+            if shown[name] is None:
+                del shown[name]
+        return shown
+
+
+@dataclass(frozen=True)
+class ClaimRow(ListingRow):
+    doc_id: str
+    claim_id: str
+    start: int
+    end: int
+    proposition: str
+    polarity: str
+    modality: str
+    hedged: int
+    source: str | None
+    as_of: str | None
+    attribution_id: str | None
+    doc_title: str | None
+    outlet: str | None
+    published: str | None
+
+
+@dataclass(frozen=True)
+class AttributionRow(ListingRow):
+    doc_id: str
+    attribution_id: str
+    parent_id: str | None
+    kind: str
+    form: str
+    source_text: str | None
+    source_name: str | None
+    cue_text: str
+    content_start: int
+    content_end: int
+    content_text: str
+    hedged: int
+    doc_title: str | None
+    outlet: str | None
+    published: str | None
+
+
+@dataclass(frozen=True)
+class QuantityRow(ListingRow):
+    doc_id: str
+    quantity_id: str
+    start: int
+    end: int
+    text: str
+    value: float | None
+    low: float | None
+    high: float | None
+    approx: str | None
+    unit: str | None
+    measure_key: str | None
+    kind: str | None
+    as_of: str | None
+    as_of_source: str | None
+    source: str | None
+    doc_title: str | None
+    outlet: str | None
+    published: str | None

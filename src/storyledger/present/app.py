@@ -19,6 +19,7 @@ import sqlite3
 import time
 import unicodedata
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -243,19 +244,19 @@ def create_app(db_path: str | Path, *, time_budget: float = DEFAULT_TIME_BUDGET,
 
     def listing(request: Request, kind: str, result: queries.Page, f: queries.Filters, ledger_: Ledger,
                 **extra: Any) -> HTMLResponse:
-        for item in result.items:
-            if "snippet" in item:
-                item["snippet_html"] = snippet_markup(item.pop("snippet"))
+        # A search snippet is shown as markup; every other field as the record holds it.
+        result = replace(result, items=[{**item.to_dict(), "snippet_html": snippet_markup(item.snippet)}
+                                        if getattr(item, "snippet", None) is not None else item
+                                        for item in result.items])
         has_stance = kind == "claims" and queries.has_table(ledger_.db, "thread_claims")
         return page(request, "app_list.html", kind=kind, result=result, f=f, links=links(request, result),
                     outlets=queries.outlets(ledger_), has_stance=has_stance, **extra)
 
     def bracketed(result: queries.Page) -> dict[str, Any]:
         """The page as JSON, snippet matches between [ and ]."""
-        for item in result.items:
-            if "snippet" in item:
-                item["snippet"] = (item["snippet"] or "").replace("\x01", "[").replace("\x02", "]")
-        return result.to_dict()
+        return replace(result, items=[replace(item, snippet=item.snippet.replace("\x01", "[").replace("\x02", "]"))
+                                      if getattr(item, "snippet", None) is not None else item
+                                      for item in result.items]).to_dict()
 
     # -- pages --------------------------------------------------------------------------------
 

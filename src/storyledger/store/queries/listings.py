@@ -10,7 +10,16 @@ import os
 import sqlite3
 from typing import Any
 
-from ...records import Filters, Page
+from ...records import (
+    AttributionRow,
+    ClaimRow,
+    DocumentRow,
+    Filters,
+    ListingRow,
+    Page,
+    QuantityRow,
+    frozen_mapping,
+)
 from ..filters import (
     attribution_conditions,
     claim_conditions,
@@ -97,35 +106,34 @@ def documents_page(ledger: Ledger, f: Filters, limit: int = 50, offset: int = 0)
     items = []
     for row in rows:
         item = dict(row)
-        item["date_estimate"] = json.loads(item["date_estimate"]) if item["date_estimate"] else None
+        seq = item.pop("seq", None)
+        item["date_estimate"] = frozen_mapping(json.loads(item["date_estimate"])) if item["date_estimate"] else None
         if f.q:
-            item["snippet"], note = search_snippet(db, params[0], item.pop("seq"), item["chars"])
-            if note:
-                item["snippet_note"] = note
-        items.append(item)
+            item["snippet"], item["snippet_note"] = search_snippet(db, params[0], seq, item["chars"])
+        items.append(DocumentRow(**item))
     return Page(items, total, limit, offset)
 
 
 def claims_page(ledger: Ledger, f: Filters, limit: int = 50, offset: int = 0) -> Page:
-    return _extracted_page(ledger, "claims", claim_conditions(ledger.db, f), f, limit, offset,
+    return _extracted_page(ledger, ClaimRow, "claims", claim_conditions(ledger.db, f), f, limit, offset,
                            "x.claim_id, x.start, x.end, x.proposition, x.polarity, x.modality, x.hedged, x.source, "
                            "x.as_of, x.attribution_id", "d.seq, x.start")
 
 
 def attributions_page(ledger: Ledger, f: Filters, limit: int = 50, offset: int = 0) -> Page:
-    return _extracted_page(ledger, "attributions", attribution_conditions(f), f, limit, offset,
+    return _extracted_page(ledger, AttributionRow, "attributions", attribution_conditions(f), f, limit, offset,
                            "x.attribution_id, x.parent_id, x.kind, x.form, x.source_text, x.source_name, x.cue_text, "
                            "x.content_start, x.content_end, x.content_text, x.hedged", "d.seq, x.content_start")
 
 
 def quantities_page(ledger: Ledger, f: Filters, limit: int = 50, offset: int = 0) -> Page:
-    return _extracted_page(ledger, "quantities", quantity_conditions(ledger.db, f), f, limit, offset,
+    return _extracted_page(ledger, QuantityRow, "quantities", quantity_conditions(ledger.db, f), f, limit, offset,
                            "x.quantity_id, x.start, x.end, x.text, x.value, x.low, x.high, x.approx, x.unit, "
                            "x.measure_key, x.kind, x.as_of, x.as_of_source, x.source", "x.measure_key, d.seq, x.start")
 
 
-def _extracted_page(ledger: Ledger, table: str, conditions: tuple[list[str], list[Any]], f: Filters, limit: int,
-                    offset: int, columns: str, order: str) -> Page:
+def _extracted_page(ledger: Ledger, row: type[ListingRow], table: str, conditions: tuple[list[str], list[Any]],
+                    f: Filters, limit: int, offset: int, columns: str, order: str) -> Page:
     """One page of an extraction table (alias x), each row with its document's title, outlet and
     date; ``table``, ``columns`` and ``order`` are constants of this module."""
     limit, offset = _limit(limit, offset)
@@ -134,7 +142,7 @@ def _extracted_page(ledger: Ledger, table: str, conditions: tuple[list[str], lis
     total = run_search(ledger.db, f"SELECT COUNT(*) {base}", params, f)[0][0]
     rows = run_search(ledger.db, f"SELECT x.doc_id, {columns}, d.title AS doc_title, d.outlet, d.published {base} "
                       f"ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset], f)
-    return Page([dict(r) for r in rows], total, limit, offset)
+    return Page([row(**dict(r)) for r in rows], total, limit, offset)
 
 
 # -- quantity series ------------------------------------------------------------------------------
