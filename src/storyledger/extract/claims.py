@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span
 from ..resources import load_json
 from .attribution import Attribution, ancestry
 from .quantities import Quantity
-from .readings import doc_text
+from .readings import TokenTable, doc_text
 from .timex import TimeExpression
 
 _QUOTES = "\"“”‘’'«»"
@@ -109,39 +109,44 @@ def _span(parsed: Doc, start: int, end: int) -> Span | None:
     return parsed.char_span(start, end, alignment_mode="expand")
 
 
-def _polarity(span: Span, attribution: Attribution | None, parsed: Doc) -> tuple[str, str | None]:
+def _polarity(span: Span, attribution: Attribution | None, parsed: Doc, tokens: TokenTable,
+              text: str) -> tuple[str, str | None]:
     lex = _lexicon()
     if attribution is not None:
         cue = _span(parsed, attribution.cue.start, attribution.cue.end)
-        if cue is not None and any(t.lemma_.lower() in lex.denial_lemmas for t in cue):
+        if cue is not None and any(tokens.lemma[i] in lex.denial_lemmas for i in range(cue.start, cue.end)):
             return "negated", attribution.cue.text
-    evaluation = lex.negative_evaluation.search(span.text)
+    evaluation = lex.negative_evaluation.search(text[span.start_char:span.end_char])
     if evaluation:
         return "negated", evaluation.group(0)
     root = span.root
     heads = {root.i} | {t.i for t in root.children if t.dep_ in ("conj", "ccomp", "xcomp")}
-    for token in span:
-        if token.dep_ == "neg" and token.head.i in heads:
-            return "negated", f"{token.text} {token.head.text}"
-        if token.lower_ in ("no", "never", "nobody", "nothing", "none") and (
-            token.head.i in heads or token.head.head.i in heads
+    head, words = tokens.head, tokens.text
+    for i in range(span.start, span.end):
+        if tokens.dep[i] == "neg" and head[i] in heads:
+            return "negated", f"{words[i]} {words[head[i]]}"
+        if tokens.lower[i] in ("no", "never", "nobody", "nothing", "none") and (
+            head[i] in heads or head[head[i]] in heads
         ):
-            return "negated", f"{token.text} {token.head.text}"
-    for token in span:  # a denial verb inside an outlet's own sentence: "The US denied reports …"
-        if token.lemma_.lower() in lex.denial_lemmas and token.pos_ == "VERB" and token.i in heads:
-            return "negated", token.text
+            return "negated", f"{words[i]} {words[head[i]]}"
+    for i in range(span.start, span.end):  # a denial verb inside an outlet's own sentence: "The US denied reports …"
+        if tokens.lemma[i] in lex.denial_lemmas and tokens.pos[i] == "VERB" and i in heads:
+            return "negated", words[i]
     return "affirmed", None
 
 
-def _modality(span: Span, attribution: Attribution | None) -> tuple[str, str | None]:
+def _modality(span: Span, attribution: Attribution | None, tokens: TokenTable,
+              text: str) -> tuple[str, str | None]:
     lex = _lexicon()
-    lemmas = {t.lemma_.lower(): t.text for t in span if t.pos_ in ("VERB", "AUX", "ADJ", "ADV")}
-    modals = {lex.modal_verbs[t.lower_]: t.text for t in reversed(span)
-              if t.tag_ == "MD" and t.lower_ in lex.modal_verbs}
+    inside = range(span.start, span.end)
+    lemmas = {tokens.lemma[i]: tokens.text[i] for i in inside if tokens.pos[i] in ("VERB", "AUX", "ADJ", "ADV")}
+    modals = {lex.modal_verbs[tokens.lower[i]]: tokens.text[i] for i in reversed(inside)
+              if tokens.tag[i] == "MD" and tokens.lower[i] in lex.modal_verbs}
     for name, words, phrases in lex.modality:
-        hit = modals.get(name) or next((lemmas[w] for w in words if w in lemmas), None)
+        # the first cue word in the text (a set's order would change from one process to the next)
+        hit = modals.get(name) or next((word for lemma, word in lemmas.items() if lemma in words), None)
         if hit is None and phrases is not None:
-            match = phrases.search(span.text)
+            match = phrases.search(text[span.start_char:span.end_char])
             hit = match.group(0) if match else None
         if hit is not None:
             return name, hit
@@ -149,7 +154,7 @@ def _modality(span: Span, attribution: Attribution | None) -> tuple[str, str | N
         # The cue can carry the modality the content lacks: "has repeatedly demanded the
         # withdrawal" is a demand, "is expected to announce" a prediction.
         cue = span.doc.char_span(attribution.cue.start, attribution.cue.end, alignment_mode="expand")
-        cue_lemmas = {t.lemma_.lower() for t in cue} if cue is not None else set()
+        cue_lemmas = {tokens.lemma[i] for i in range(cue.start, cue.end)} if cue is not None else set()
         for name, words, _ in lex.modality:
             if cue_lemmas & words:
                 return name, attribution.cue.text
@@ -228,6 +233,7 @@ def extract_claims(
     lex = _lexicon()
     text = doc_text(parsed)
     entities = _Entities(parsed)
+    tokens = TokenTable(parsed)
     found: list[tuple[int, int, Attribution | None, str]] = []
     leaves = _claim_attributions(attributions)
     # the characters each attribution's content and cue cover, as arrays: every sentence is
@@ -243,10 +249,10 @@ def extract_claims(
         overlap = int(np.maximum(0, np.minimum(e, covered_ends) - np.maximum(s, covered_starts)).sum())
         if overlap >= 0.3 * (e - s):
             continue  # reported speech: its attribution carries the claim
-        words = [t for t in sentence if not t.is_punct and not t.is_space]
-        if len(words) < lex.min_words or sentence.text.rstrip().endswith("?"):
+        inside = range(sentence.start, sentence.end)
+        if sum(tokens.is_word[i] for i in inside) < lex.min_words or text[s:e].rstrip().endswith("?"):
             continue
-        if not any(t.pos_ in ("VERB", "AUX") for t in sentence):
+        if not any(tokens.pos[i] in ("VERB", "AUX") for i in inside):
             continue
         found.append((s, e, None, "outlet-sentence"))
     found.sort(key=lambda item: (item[0], item[1]))
@@ -254,10 +260,10 @@ def extract_claims(
     claims: list[Claim] = []
     for number, (start, end, attribution, rule) in enumerate(found, start=1):
         span = _span(parsed, start, end)
-        if span is None or not span.text.strip():
+        if span is None or not text[span.start_char:span.end_char].strip():
             continue
-        polarity, polarity_cue = _polarity(span, attribution, parsed)
-        modality, modality_cue = _modality(span, attribution)
+        polarity, polarity_cue = _polarity(span, attribution, parsed, tokens, text)
+        modality, modality_cue = _modality(span, attribution, tokens, text)
         hedge_match = lex.hedge.search(text[start:end]) if attribution is None else None
         hedge_cue = attribution.hedge.text if attribution is not None and attribution.hedge else (
             hedge_match.group(0) if hedge_match else None)

@@ -24,3 +24,22 @@ def doc_text(doc: Doc) -> str:
     if text is None:
         text = _DOC_TEXTS[doc] = doc.text
     return text
+
+
+class TokenTable:
+    """Each token's attributes as lists indexed by the token's position in the Doc, read in one
+    pass: an extractor that reads tokens span by span would otherwise have spaCy make a Token
+    object for each token of each span it reads."""
+
+    def __init__(self, doc: Doc) -> None:
+        rows = [(t.text, t.lower_, t.lemma_.lower(), t.pos_, t.tag_, t.dep_, t.head.i,
+                 not (t.is_punct or t.is_space)) for t in doc]
+        columns = tuple(map(list, zip(*rows, strict=True))) if rows else ([],) * 8
+        self.text: list[str] = columns[0]
+        self.lower: list[str] = columns[1]
+        self.lemma: list[str] = columns[2]  # lower-cased
+        self.pos: list[str] = columns[3]
+        self.tag: list[str] = columns[4]
+        self.dep: list[str] = columns[5]
+        self.head: list[int] = columns[6]
+        self.is_word: list[bool] = columns[7]  # neither punctuation nor white space
