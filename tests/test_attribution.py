@@ -310,6 +310,16 @@ def test_a_share_of_people_polled_is_the_source(nlp):
     b = by_cue(run(nlp, "Two years ago, the harbour master said the quay was safe."), "said")
     assert b.source.text == "the harbour master"
 
+
+@pytest.mark.parametrize("dateline", ["OSLO (Harbour Wire) - ", "BERGEN, Norway — ", "TROMSO - "])
+def test_a_dateline_is_no_part_of_the_source(nlp, dateline):
+    text = f"Ferry news\n\n{dateline}Mayor Ole Brandt said the ferries would run again in May."
+    a = by_cue(run(nlp, text), "said")
+    assert a.source.text == "Mayor Ole Brandt"
+    # a hyphen inside a word is no dateline's dash
+    b = by_cue(run(nlp, "Ferry news\n\nA well-known harbour pilot said the channel was safe."), "said")
+    assert b.source.text == "A well-known harbour pilot"
+
 POLNEAR_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear" / "dev"
 
 

@@ -136,6 +136,9 @@ _EXPLETIVE = {"it", "there"}
 
 _SET_OFF = {",", "—", "–", "--", "-"}
 
+# dashes that set off a dateline ("LONDON (Reuters) -") or a quotation's tag ("—Name")
+_DASHES = {"—", "―", "–", "-", "--"}
+
 
 # what may stand in a parenthetical cue clause beside its verb and subject: "he said on
 # Saturday", "she told reporters", "officials said in a statement"

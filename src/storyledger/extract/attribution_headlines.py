@@ -8,6 +8,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .attribution_base import (
+    _DASHES,
     _Cand,
     _content_from_tokens,
     _Ctx,
@@ -148,7 +149,6 @@ def _colon_candidates(ctx: _Ctx) -> list[_Cand]:
 _DOCUMENT_LEADS = {"report", "poll", "study", "survey", "document", "documents", "memo", "records"}
 
 
-_DASHES = {"—", "―", "–", "-", "--"}
 
 
 def _dash_tag_candidates(ctx: _Ctx) -> list[_Cand]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .attribution_base import (
+    _DASHES,
     _SUBJ,
     _Ctx,
     _is_verb,
@@ -52,9 +53,11 @@ def _subject(v: Token, depth: int = 0) -> tuple[Token | None, bool]:
                     return g, False
     if passive:
         return None, True
-    for c in v.children:
-        if c.dep_ in _SUBJ:
-            return c, False
+    subjects = [c for c in v.children if c.dep_ in _SUBJ]
+    if len(subjects) > 1 and _is_dateline(subjects[0]):
+        subjects = subjects[1:]  # "LONDON (Reuters) - Donald Trump said": the parser takes both
+    if subjects:
+        return subjects[0], False
     if depth < 5 and v.dep_ in ("conj", "xcomp", "advcl", "acl", "ccomp", "pcomp", "acomp") and (
         v.head.i != v.i
     ):
@@ -107,6 +110,16 @@ def _subject(v: Token, depth: int = 0) -> tuple[Token | None, bool]:
     if v.dep_ == "ROOT":
         return _stranded_subject(v) or _inverted_subject(v), False
     return None, False
+
+
+def _is_dateline(t: Token) -> bool:
+    """Whether t heads a paragraph's dateline ("LONDON (Reuters) -", "BUENA PARK, Calif. —"):
+    it opens the paragraph and a dash closes its phrase or follows it."""
+    doc = t.doc
+    first = t.left_edge.i
+    opens = first == 0 or "\n" in doc[first - 1].text_with_ws
+    end = t.right_edge.i
+    return opens and any(doc[k].text in _DASHES for k in (end, end + 1) if k < len(doc))
 
 
 def _stranded_quantity(v: Token) -> Token | None:
@@ -226,6 +239,11 @@ def _source_range(doc: Doc, s: Token, cue_head: Token) -> tuple[int, int]:
         if "\n" in doc[k].text or "\n" in doc[k].whitespace_:
             hi = k
             break
+    if lo == 0 or "\n" in doc[lo - 1].text_with_ws:  # "CLEVELAND - Donald Trump": past a dateline
+        dash = next((k for k in range(lo, s.i) if doc[k].text in _DASHES
+                     and doc[k].whitespace_ and doc[k - 1].whitespace_), None)  # not "well-known"
+        if dash is not None:
+            lo = dash + 1
     lo, hi = _trim(doc, lo, hi, keep_quotes=False)
     if hi < lo or not (lo <= s.i <= hi):
         return s.i, s.i
