@@ -297,13 +297,21 @@ def test_seed_relaying_outlets_are_not_charged_with_denials(seeds_ledger: str):
 def test_examples_reopening_announced_then_called_off(tmp_path):
     db = str(tmp_path / "examples.db")
     cli("build", str(EXAMPLES), "--db", db, "-q", "--map", EXAMPLES_MAP, "--profile", EXAMPLES_PROFILE)
-    reversals = []
+    reversals, rows = [], []
     for th in cli_json("threads", "--db", db):
         t = json.loads(cli("thread", th["thread_id"], "--db", db, "--json").stdout)
         evidence = {(c["doc_id"], c["claim_id"]): c["evidence"] for c in t["claims"]}
         reversals += [(evidence[(x["a_doc_id"], x["a_claim_id"])], evidence[(x["b_doc_id"], x["b_claim_id"])],
                        x["days"]) for x in t["contradictions"] if x["kind"] == "reversal"]
+        rows += t["contradictions"]
     assert reversals
+    # the story told once: overlapping threads do not repeat a row, Ms Varga's many names and
+    # the Gazette's several unnamed officials do not multiply it, no denial answers a report
+    # from more than 45 days before it
+    assert 0 < len(rows) <= 12
+    assert all(x["days"] is not None and abs(x["days"]) <= 45 for x in rows if x["kind"] == "disagreement")
+    claim_pairs = [(x["a_doc_id"], x["a_claim_id"], x["b_doc_id"], x["b_claim_id"]) for x in rows]
+    assert len(claim_pairs) == len(set(claim_pairs))
     for announced, cancelled, days in reversals:
         # the minister's reopening announcement, then, days later, the call-off
         assert "open" in announced and "called off" in cancelled, (announced, cancelled)
