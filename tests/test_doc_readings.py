@@ -10,7 +10,7 @@ from article_fixtures import FERRY, QUAY
 from storyledger.extract import readings
 from storyledger.extract.claims import _Entities, _lexicon
 from storyledger.extract.nlp import load_nlp
-from storyledger.extract.readings import doc_text
+from storyledger.extract.readings import doc_text, token_table
 
 TEXT = ("Board chair Mira Lenk of the Kessin Harbour Board met Deputy Mayor Oskar Brandt in Rostock on "
         "Tuesday. " + " ".join(QUAY + FERRY) + " The European Commission and Germany said nothing.")
@@ -41,3 +41,20 @@ def test_entities_within_any_span_are_spans_own(parsed):
     for span in spans:
         expected = tuple(dict.fromkeys(e.text for e in span.ents if e.label_ in labels))
         assert entities.named_within(span, labels) == expected, span.text
+
+
+def test_token_table_holds_each_tokens_attributes(parsed):
+    table = token_table(parsed)
+    assert token_table(parsed) is table
+    assert len(table.text) == len(parsed)
+    for t in parsed:
+        row = (table.text[t.i], table.lower[t.i], table.lemma[t.i], table.pos[t.i], table.tag[t.i],
+               table.dep[t.i], table.head[t.i], table.is_word[t.i])
+        assert row == (t.text, t.lower_, t.lemma_.lower(), t.pos_, t.tag_, t.dep_, t.head.i,
+                       not (t.is_punct or t.is_space))
+    assert any(not w for w in table.is_word) and "VERB" in table.pos
+
+
+def test_token_table_of_an_empty_doc():
+    table = token_table(load_nlp()(""))
+    assert table.text == [] and table.head == []

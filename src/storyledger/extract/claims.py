@@ -20,7 +20,7 @@ from spacy.tokens import Doc, Span
 from ..resources import load_json
 from .attribution import Attribution, ancestry
 from .quantities import Quantity
-from .readings import TokenTable, doc_text
+from .readings import TokenTable, doc_text, token_table
 from .timex import TimeExpression
 
 _QUOTES = "\"“”‘’'«»"
@@ -233,7 +233,7 @@ def extract_claims(
     lex = _lexicon()
     text = doc_text(parsed)
     entities = _Entities(parsed)
-    tokens = TokenTable(parsed)
+    tokens = token_table(parsed)
     found: list[tuple[int, int, Attribution | None, str]] = []
     leaves = _claim_attributions(attributions)
     # the characters each attribution's content and cue cover, as arrays: every sentence is

@@ -43,3 +43,16 @@ class TokenTable:
         self.dep: list[str] = columns[5]
         self.head: list[int] = columns[6]
         self.is_word: list[bool] = columns[7]  # neither punctuation nor white space
+
+
+# One table per Doc for every extractor that reads it, held weakly as the texts are. The
+# extractors never change a Doc, so a table read once stays true while the Doc lives.
+_TOKEN_TABLES: WeakKeyDictionary[Doc, TokenTable] = WeakKeyDictionary()
+
+
+def token_table(doc: Doc) -> TokenTable:
+    """The :class:`TokenTable` of ``doc``, read once per Doc."""
+    table = _TOKEN_TABLES.get(doc)
+    if table is None:
+        table = _TOKEN_TABLES[doc] = TokenTable(doc)
+    return table

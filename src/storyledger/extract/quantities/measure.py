@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING
 
+from ..readings import token_table
 from .candidate import Candidate, Quantity
 from .counted import canon_head, demonym
 from .lexicon import Lexicon
@@ -68,20 +69,24 @@ def _plural(lemma: str) -> str:
 
 def doc_demonyms(doc: Doc, lex: Lexicon) -> dict[str, Counter]:
     """For each canonical head lemma, the nationality modifiers used with it anywhere in the doc."""
+    tokens = token_table(doc)
+    children: list[list[int]] = [[] for _ in tokens.head]  # in text order, as Token.children
+    for i, head in enumerate(tokens.head):
+        if head != i:
+            children[head].append(i)
     out: dict[str, Counter] = {}
-    for t in doc:
-        if t.pos_ not in ("NOUN", "PROPN"):
+    for i, pos in enumerate(tokens.pos):
+        if pos not in ("NOUN", "PROPN"):
             continue
-        canon = canon_head(t.lemma_, lex)
-        for ch in t.children:
-            if ch.i < t.i and ch.dep_ in ("compound", "amod", "nmod", "nummod") or (ch.i == t.i - 1):
-                d = demonym(ch.text, lex)
+        canon = canon_head(tokens.lemma[i], lex)
+        for child in children[i]:
+            if child < i and tokens.dep[child] in ("compound", "amod", "nmod", "nummod") or (child == i - 1):
+                d = demonym(tokens.text[child], lex)
                 if d and d not in ("local", "foreign", "coalition"):
                     out.setdefault(canon, Counter())[d] += 1
-        if t.i > 0:
-            prev = doc[t.i - 1]
-            d = demonym(prev.text, lex)
-            if d and prev.head != t and d not in ("local", "foreign", "coalition"):
+        if i > 0:
+            d = demonym(tokens.text[i - 1], lex)
+            if d and tokens.head[i - 1] != i and d not in ("local", "foreign", "coalition"):
                 out.setdefault(canon, Counter())[d] += 1
     return out
 
