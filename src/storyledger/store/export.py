@@ -56,7 +56,9 @@ CORE = {
     ),
 }
 LINK_TABLES = ("threads", "thread_claims", "contradictions", "series_points", "track_records")
-_SKIP = {"schema_migrations", "inputs", "pending_extractions", *CORE}  # bookkeeping, not records
+# Bookkeeping, not records: what was read, what to redo, a cache of embedded texts keyed by hash,
+# and what the stored links were built from.
+_SKIP = {"schema_migrations", "inputs", "pending_extractions", "text_embeddings", "link_state", *CORE}
 _BOOLEAN = {"resolved", "anonymous", "hedged"}
 
 
