@@ -6,7 +6,7 @@ import click
 
 from ..errors import StoryledgerError
 from ..records import Filters
-from .common import DB_OPTION, JSON_OPTION, main, open_for_reading, open_for_writing, print_json
+from .common import DB_OPTION, JSON_OPTION, main, open_for_reading, open_for_writing, print_json, with_hint
 
 
 @main.command()
@@ -128,8 +128,7 @@ def set_command(doc_ref: str, db_path: str, published: str | None, outlet: str |
             result = set_document(ledger, doc_ref, values, max_extract_chars=DEFAULT_MAX_EXTRACT_CHARS,
                                   extractor_version=EXTRACTOR_VERSION)
         except StoryledgerError as error:
-            hint = getattr(error, "hint", "")
-            raise click.ClickException(f"{error} — {hint}" if hint else str(error)) from None
+            raise click.ClickException(with_hint(error)) from None
     for problem in result.problems:
         click.echo(f"warning {problem.message()}", err=True)
     if not result.changes:
