@@ -320,6 +320,37 @@ def test_a_dateline_is_no_part_of_the_source(nlp, dateline):
     b = by_cue(run(nlp, "Ferry news\n\nA well-known harbour pilot said the channel was safe."), "said")
     assert b.source.text == "A well-known harbour pilot"
 
+
+def test_an_apposition_ending_in_a_comma_before_the_verb_is_the_speaker(nlp):
+    a = by_cue(run(nlp, "News\n\nAt the quay, Ingrid Dahl, 44, said that the boats were late."), "said")
+    assert a.source.text.startswith("Ingrid Dahl") and a.source_name == "Ingrid Dahl"
+
+
+def test_has_said_contracted_is_active_and_it_is_said_passive(nlp):
+    a = by_cue(run(nlp, "News\n\nWhile she's said she will fight the closure, Dahl must decide soon."), "'s said")
+    assert a.source is not None and a.source.text == "she"
+    b = by_cue(run(nlp, "News\n\nIt's said that the port will close."), "'s said")
+    assert b.source is None
+
+
+def test_asked_to_explain_is_explained_by_who_was_asked(nlp):
+    atts = run(nlp, "News\n\nThe spokeswoman was asked to explain the delay.")
+    assert by_cue(atts, "to explain").source.text == "The spokeswoman"
+
+
+def test_who_speaks_in_an_interview_is_the_source(nlp):
+    text = "News\n\nIn an interview with Radio Nord, Mayor Ole Brandt went even further: the ferry must be sold."
+    a = by_cue(run(nlp, text), "In")
+    assert a.source.text == "Mayor Ole Brandt"
+    assert run(nlp, "News\n\nIn other words, the town wants its ferry back.") == []
+
+
+def test_a_poll_speaks_for_the_people_it_counts(nlp):
+    atts = run(nlp, "News\n\nIn a poll released Monday, 60 percent of residents said the ferry was too slow.")
+    poll = by_cue(atts, "In")
+    assert poll.source.text == "a poll released Monday" and poll.parent is None
+    assert by_cue(atts, "said").parent == poll.id
+
 POLNEAR_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear" / "dev"
 
 

@@ -17,6 +17,7 @@ from .attribution_base import (
     _trim,
 )
 from .attribution_subjects import (
+    _person_like,
     _source_range,
     _subject,
     _verb_group,
@@ -65,8 +66,11 @@ def _according_candidates(ctx: _Ctx) -> list[_Cand]:
             if n.lower_ not in _IN_SOURCE_NOUNS and n.lemma_.lower() not in _IN_SOURCE_NOUNS:
                 continue
             h = t.head
-            if h.pos_ not in ("VERB", "AUX") or _lemma(h) in lex.verbs:
-                continue  # "said in a statement": the verb is the cue
+            if h.pos_ not in ("VERB", "AUX"):
+                continue
+            if _lemma(h) in lex.verbs and not (n.lemma_.lower() in _POLLS and _counted_subject(h)):
+                continue  # "said in a statement": the verb is the cue; but in "In a poll …, 60
+                # percent said …" the poll speaks for the people it counts (PolNeAR's source)
             # the phrase must stand apart: sentence-initial or set off by a comma
             before = doc[t.i - 1] if t.i > 0 else None
             if not (
@@ -85,7 +89,14 @@ def _according_candidates(ctx: _Ctx) -> list[_Cand]:
                 src = _source_range(doc, n, t)
                 cue = (t.i, t.i)
                 kind = "report"
-            if n.lower_ in ("view", "opinion", "eyes") and not poss:
+                # "In an interview with NPR, Obama castigated …", "In a recent study, three
+                # economists raised …": whoever the sentence is about speaks in it; only people
+                # counted ("79 percent of Democrats said") leave the poll its source
+                subj, _ = _subject(h)
+                if subj is not None and subj.i > n.right_edge.i and _person_like(subj) \
+                        and not _counted(subj):
+                    src = _source_range(doc, subj, h)
+            if n.lower_ in ("view", "opinion", "eyes", "words") and not poss:
                 ofs = [c for c in n.children if c.dep_ == "prep" and c.lower_ == "of"]
                 if not ofs:
                     continue
@@ -93,6 +104,20 @@ def _according_candidates(ctx: _Ctx) -> list[_Cand]:
             if parts:
                 out.append(_Cand(cue[0], cue[1], parts, src, kind, "in-source", t.i))
     return out
+
+
+_POLLS = {"poll", "survey"}
+
+
+def _counted_subject(v: Token) -> bool:
+    subj, _ = _subject(v)
+    return subj is not None and _counted(subj)
+
+
+def _counted(t: Token) -> bool:
+    """Whether t counts people ("79 percent of Democrats", "4 in 10", "a majority")."""
+    return t.like_num or t.lower_ in ("percent", "%", "majority", "minority", "half", "third", "quarter") \
+        or any(c.dep_ in ("nummod", "quantmod") or c.like_num for c in t.children)
 
 
 def _seem_candidates(ctx: _Ctx) -> list[_Cand]:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from .attribution_base import (
     _DASHES,
+    _EXPLETIVE,
     _SUBJ,
     _Ctx,
     _is_verb,
@@ -43,7 +44,10 @@ def _verb_group(doc: Doc, v: Token) -> tuple[int, int]:
 def _subject(v: Token, depth: int = 0) -> tuple[Token | None, bool]:
     """The subject of verb v (inherited through conj/xcomp/advcl chains).  Returns
     (token, passive_without_agent)."""
-    # an active subject outweighs an "auxpass": the tagger reads "he’s predicted" (has) as "is"
+    # an active subject outweighs an "auxpass": the tagger reads "he’s predicted" (has) as "is";
+    # and "he's said he'll fight" (has), with its clause or object, is no passive either
+    if _has_contracted(v):
+        return next(c for c in v.children if c.dep_ == "nsubjpass"), False
     passive = any(c.dep_ in ("nsubjpass", "csubjpass") for c in v.children) or (
         any(c.dep_ == "auxpass" for c in v.children) and not any(c.dep_ in _SUBJ for c in v.children))
     for c in v.children:
@@ -91,6 +95,11 @@ def _subject(v: Token, depth: int = 0) -> tuple[Token | None, bool]:
                 return _subject(h, depth + 1)
             return None, False
         if v.dep_ == "xcomp" and _is_verb(h) and any(c.dep_ == "aux" and c.lower_ == "to" for c in v.children):
+            # "Eric Trump was pressed to explain …", "donors would be mobilized to pressure …":
+            # the passive's subject is who explains
+            passive_subjects = [c for c in h.children if c.dep_ == "nsubjpass"]
+            if passive_subjects and _person_like(passive_subjects[0]):
+                return passive_subjects[0], False
             # "led Priebus to declare …", "prompting them to focus on …": the object of the
             # verb above is who declares
             objects = [c for c in h.children if c.dep_ in ("dobj", "dative") and c.i < v.i]
@@ -110,6 +119,15 @@ def _subject(v: Token, depth: int = 0) -> tuple[Token | None, bool]:
     if v.dep_ == "ROOT":
         return _stranded_subject(v) or _inverted_subject(v), False
     return None, False
+
+
+def _has_contracted(v: Token) -> bool:
+    """Whether the parser took "has" written "’s" for a passive's "is": "he’s said he will …",
+    "who's called for …" (a passive keeps no object or clause: "it's said that" stays one)."""
+    deps = {c.dep_ for c in v.children}
+    return any(c.dep_ == "auxpass" and c.lower_ in ("'s", "’s") for c in v.children) \
+        and any(c.dep_ == "nsubjpass" and c.lower_ not in _EXPLETIVE for c in v.children) \
+        and bool(deps & {"ccomp", "dobj"}) and "agent" not in deps
 
 
 def _is_dateline(t: Token) -> bool:
@@ -192,9 +210,10 @@ def _stranded_subject(v: Token) -> Token | None:
                 and doc[t.left_edge.i - 1].text == ",":
             return t
         t = t.head
-    while t.dep_ == "appos" and t.head.dep_ == "appos" and t.head.right_edge.i == j:
+    # (the phrase may end in the comma before the verb: "Marcel Lazar, 44, said")
+    while t.dep_ == "appos" and t.head.dep_ == "appos" and j <= t.head.right_edge.i < v.i:
         t = t.head  # "Jay DiPietro, the club's president,": the name heads the title
-    if t.dep_ == "appos" and t.pos_ in ("PROPN", "NOUN") and t.right_edge.i == j:
+    if t.dep_ == "appos" and t.pos_ in ("PROPN", "NOUN") and j <= t.right_edge.i < v.i:
         return t
     return None
 
