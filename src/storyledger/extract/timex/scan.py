@@ -7,6 +7,10 @@ with the class of characters the rule's matches can start with, so ``re`` jumps 
 character to the next in C and tries the rule only there. A finder gives exactly the matches
 ``rule.regex.finditer`` gives: the class is read from the compiled pattern (a superset of the
 possible first characters), and a rule the analysis cannot read keeps its plain scan.
+
+One combined pattern (every rule in a look-ahead of its own, all tried at each position) gives
+the same matches too, but was slower than the separate scans it replaces: it tries all the rules
+at every word start, where a finder tries its rule only at the characters that can start it.
 """
 
 from __future__ import annotations
