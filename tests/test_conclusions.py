@@ -198,6 +198,21 @@ def test_one_article_s_unnamed_media_are_one_side():
                                              "state television"]
 
 
+def test_a_spokesperson_is_the_body_they_speak_for():
+    t = thread("close")
+    report = claim("c1", "The council will close the Lenna bridge", source="Radio Orsk", modality="plan")
+    body = claim("c2", "The bridge will not close", source="Lenna Bridge Authority", polarity="negated")
+    spokesman = claim("c3", "There are no plans to close the bridge", source="Piet Amsel", polarity="negated")
+    spokesman.source_text = "The authority's spokesman, Piet Amsel"
+    other = claim("c4", "No closure is planned", source="Karel Voss", polarity="negated")
+    other.source_text = "Karel Voss, an engineer"
+    claims = placed(t, (report, "supports"), (body, "denies"), (spokesman, "denies"), (other, "denies"))
+    sides = sides_of(list(claims.values()))
+    assert sides[spokesman.key] == "Lenna Bridge Authority" and sides[other.key] == "Karel Voss"
+    found = find_contradictions(t, claims, [], window_of)
+    assert sorted(sides[x["b"].key] for x in found) == ["Karel Voss", "Lenna Bridge Authority"]
+
+
 def test_a_description_is_no_proper_name():
     assert side_of(claim("c1", "x", source="Shipping analysts in Orsenna")) == "Orsk Courier"
     assert side_of(claim("c1", "x", source="All three officials")) == "Orsk Courier"
@@ -287,8 +302,9 @@ def test_seed_withdrawal_conclusions_a_reader_accepts(seeds_ledger: str):
 
 def test_seed_relaying_outlets_are_not_charged_with_denials(seeds_ledger: str):
     outlets = {r["name"]: r for r in cli_json("sources", "--db", seeds_ledger) if r["kind"] == "outlet"}
-    for name in ("Middle East Monitor", "The New Arab"):
-        assert outlets[name]["denied"] == 0, outlets[name]
+    assert "Middle East Monitor" in outlets
+    for name in ("Middle East Monitor", "The New Arab"):  # no record: it asserted nothing in its own voice
+        assert outlets.get(name, {"denied": 0})["denied"] == 0, outlets[name]
 
 
 # -- the examples: a reversal --------------------------------------------------------------------

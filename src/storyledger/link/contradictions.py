@@ -7,7 +7,8 @@
 
 Each side is a real source (``sides_of``): a name in apposition is the name ("His spokeswoman,
 Ilse Varga" is Ilse Varga), a surname alone is the one full name on the thread ending with it,
-and unnamed people ("three port officials", "two of the officials") are the outlet that printed
+a spokesperson is the body they speak for ("The board's spokesman, Piet Amsel"), and unnamed
+people ("three port officials", "two of the officials") are the outlet that printed
 them, which vouches for them, so one outlet's anonymous officials make one side, not five
 (unnamed media, "Syrian state media", stay a side of their own: the outlet only relays them).
 
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -60,7 +61,8 @@ def story_contradictions(threads: list[Thread], claims: dict[tuple[str, str], Cl
     and its retelling) would repeat a row whose claim pairs a larger one already holds; it stays
     on the larger one only. A thread the user follows keeps all of its rows (it is read alone,
     and following it without a relink gives the same)."""
-    found = {t.thread_id: find_contradictions(t, claims, denial_links, window_of) for t in threads}
+    speakers = spokespeople(claims.values())
+    found = {t.thread_id: find_contradictions(t, claims, denial_links, window_of, speakers) for t in threads}
     seen: dict[str, set[tuple]] = {}
     kept = {id(x) for t in threads if t.origin == "user" for x in found[t.thread_id]}
     automatic = [t for t in threads if t.origin != "user"]
@@ -74,13 +76,14 @@ def story_contradictions(threads: list[Thread], claims: dict[tuple[str, str], Cl
 
 
 def find_contradictions(thread: Thread, claims: dict[tuple[str, str], ClaimRec],
-                        denial_links: list[dict[str, Any]], window_of: WindowOf) -> list[dict[str, Any]]:
+                        denial_links: list[dict[str, Any]], window_of: WindowOf,
+                        speakers: dict[str, frozenset[str]] | None = None) -> list[dict[str, Any]]:
     """One contradiction per pair of sources (and kind) on ``thread``: the earliest claim pair
     that shows it, with how many pairs do. Linear in supporters times deniers of one thread."""
     on = thread.claims
     supporters = sorted((claims[k] for k, p in on.items() if p.stance == "supports"), key=_when)
     deniers = sorted((claims[k] for k, p in on.items() if p.stance == "denies"), key=_when)
-    side = sides_of([claims[k] for k in on if k in claims])
+    side = sides_of([claims[k] for k in on if k in claims], speakers)
     found: dict[tuple[str, ...], dict[str, Any]] = {}
 
     def add(a: ClaimRec, b: ClaimRec, kind: str, rule: str) -> None:
@@ -212,7 +215,8 @@ def _is_title(word: str, titles: frozenset[str]) -> bool:
     return word.lower() in titles or word.lower().rstrip(".") in titles
 
 
-def sides_of(claims: list[ClaimRec]) -> dict[tuple[str, str], str | None]:
+def sides_of(claims: list[ClaimRec],
+             speakers: dict[str, frozenset[str]] | None = None) -> dict[tuple[str, str], str | None]:
     """Each claim's side, the real source behind it, among ``claims`` (one thread's):
 
     * a named source, a surname alone (titles aside: "Varga", "Ms Varga") joined to the one full
@@ -221,6 +225,8 @@ def sides_of(claims: list[ClaimRec]) -> dict[tuple[str, str], str | None]:
     * people left unnamed ("three port officials") are the outlet that vouches for them: the one
       outlet their article relays on this thread ("the Courier reported, citing officials, …"),
       else the article's own outlet; nobody when it relays several;
+    * a spokesperson is the body they speak for, where an article says so (``speakers``, from
+      every claim's source as written; else from these) and that body is a side here;
     * no side when no source is known at all."""
     named = {c.key: _named_source(c) for c in claims}
     full = [s for s in set(filter(None, named.values())) if len(s.split()) >= 2]
@@ -259,7 +265,57 @@ def sides_of(claims: list[ClaimRec]) -> dict[tuple[str, str], str | None]:
             sides[c.key] = next(iter(via)) if len(via) == 1 else None if via else c.outlet
         else:
             sides[c.key] = None
-    return sides
+    speaks_for = _speaking_sides(spokespeople(claims) if speakers is None else speakers, sides)
+    return {k: speaks_for.get(s, s) if s else None for k, s in sides.items()}
+
+
+def spokespeople(claims: Iterable[ClaimRec]) -> dict[str, frozenset[str]]:
+    """Who speaks for which body, from how the articles introduce them: person's name -> the
+    bodies ("The board's spokesman, Piet Amsel" -> {"board"}; "Colonel Wayne Morotto,
+    spokesperson for the US-led coalition" -> {"us-led coalition"})."""
+    pattern = _speaking_for()
+    found: dict[str, set[str]] = {}
+    for c in claims:
+        person, text = _named_source(c), getattr(c, "source_text", None) or ""  # stored rows may lack it
+        m = (pattern[0].search(text) or pattern[1].search(text)) if person else None
+        if m and not m.group("body").rstrip().endswith(","):  # "Wayne Morotto, spokesperson": a name
+            found.setdefault(person, set()).add(_body_key(m.group("body")))  # type: ignore[arg-type]
+    return {person: frozenset(bodies) for person, bodies in found.items()}
+
+
+def _speaking_sides(speakers: dict[str, frozenset[str]], sides: dict[tuple[str, str], str | None]) -> dict[str, str]:
+    """Person side -> the side of the body they speak for, when that body is a side here (by its
+    name, or as the one side whose name ends so: "the board" is the "… Water Board"); none for a
+    person said to speak for two of them."""
+    named = set(filter(None, sides.values()))
+    by_key = {_body_key(s): s for s in named}
+    out: dict[str, str] = {}
+    for person in named:
+        found = set()
+        for body in speakers.get(person, ()):
+            side = by_key.get(body)
+            if side is None and body:
+                words = body.split()
+                ends = [s for s in named if _body_key(s).split()[-len(words):] == words and s != person]
+                side = ends[0] if len(ends) == 1 else None
+            if side and side != person:
+                found.add(side)
+        if len(found) == 1:
+            out[person] = found.pop()
+    return out
+
+
+def _body_key(name: str) -> str:
+    return re.sub(r"^(?:the|a|an)\s+", "", name.strip().lower()).removesuffix("'s").removesuffix("’s").strip()
+
+
+@cache
+def _speaking_for() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """"spokesperson for the coalition", then "the board's spokesman" / "Pentagon spokesperson"."""
+    words = "|".join(re.escape(w) for w in sorted(load_json("link/conclusions.json")["speaking_for"]["words"],
+                                                   key=len, reverse=True))
+    return (re.compile(rf"\b(?:{words})\s+(?:for|of)\s+(?P<body>[^,;]+)", re.IGNORECASE),
+            re.compile(rf"^(?P<body>.*?)\s+(?:{words})\b", re.IGNORECASE))
 
 
 def side_of(c: ClaimRec) -> str | None:

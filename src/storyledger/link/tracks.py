@@ -49,7 +49,9 @@ def track_records(counts: Counter[tuple[str, str]], cited_by: dict[str, set[str]
     supported: set[tuple[str, str]] = set()
     for thread in threads:
         sup = [claims[k] for k, p in thread.claims.items() if p.stance == "supports" and k in claims]
-        side = sides_of([claims[k] for k in thread.claims if k in claims])
+        # sides as contradictions count them, less who speaks for whom (a stored thread's rows,
+        # which a track without a relink reads, do not keep how a source was introduced)
+        side = sides_of([claims[k] for k in thread.claims if k in claims], speakers={})
         for c in sup:
             reports[c.key] = c
             if any(o.doc_id != c.doc_id and side[o.key] != side[c.key] for o in sup):
