@@ -229,15 +229,18 @@ def sides_of(claims: list[ClaimRec],
       every claim's source as written; else from these) and that body is a side here;
     * no side when no source is known at all."""
     named = {c.key: _named_source(c) for c in claims}
-    full = [s for s in set(filter(None, named.values())) if len(s.split()) >= 2]
     titles = _titles()
+    full_by_last: dict[str, list[str]] = {}  # full names (not a title and a surname) by last word
+    for s in set(filter(None, named.values())):
+        words = s.split()
+        if len(words) >= 2 and not all(_is_title(w, titles) for w in words[:-1]):
+            full_by_last.setdefault(words[-1], []).append(s)
     joined: dict[str, str] = {}
     for s in set(filter(None, named.values())):
         words = s.split()
         if not all(_is_title(w, titles) for w in words[:-1]):
             continue
-        fuller = [f for f in full if f != s and f.split()[-1] == words[-1]
-                  and not all(_is_title(w, titles) for w in f.split()[:-1])]
+        fuller = [f for f in full_by_last.get(words[-1], []) if f != s]
         if len(fuller) == 1:
             joined[s] = fuller[0]
     outlets = {c.outlet for c in claims if c.outlet}
