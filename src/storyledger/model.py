@@ -148,3 +148,13 @@ class InputProblem:
     def message(self) -> str:
         text = f"{self.origin.describe()}: {self.reason}"
         return f"{text} — {self.hint}" if self.hint else text
+
+
+@dataclass
+class StageTimes:
+    """Seconds spent per stage of a build, summed over documents (for `storyledger bench`)."""
+
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def add(self, stage: str, seconds: float) -> None:
+        self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds

@@ -16,20 +16,21 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .engine import Engine
-from .extract.document import Extraction, StageTimes
 from .extract.guard import ExtractionFailure
 from .ingest.documents import documents_from
-from .ingest.near_duplicates import NearDuplicateIndex, from_bytes, signature, to_bytes
 from .ingest.readers import ReadOptions, detect_format, read_bytes
 from .ingest.sources import InputFile, expand_inputs
-from .model import Document, InputProblem, Origin
+from .model import Document, InputProblem, Origin, StageTimes
 from .resources import active_profile
 from .store.ledger import Ledger
 from .store.metadata import apply_corrections
+
+if TYPE_CHECKING:  # the extractors load spaCy: a re-run with nothing new never imports them
+    from .extract.document import Extraction
 
 # Inputs read by an older reader version are read again, so hygiene fixes reach old corpora.
 READER_VERSION = f"{__version__}+r2"
@@ -142,15 +143,13 @@ def build(
         else:
             files.append(item)
 
-    index = NearDuplicateIndex()
-    for doc_id, minhash in ledger.canonical_signatures():
-        index.add(doc_id, from_bytes(minhash))
+    copies = _KnownCopies(ledger)
 
     batches = _Batches(ledger, engine, report, max_extract_chars, problem)
     iterator = progress(files) if progress else files
     for file in iterator:  # type: ignore[union-attr]
         report.files += 1
-        for item in _read_file(file, ledger, batches.unstored, options, index, report, problem, max_extract_chars):
+        for item in _read_file(file, ledger, batches.unstored, options, copies, report, problem, max_extract_chars):
             batches.add(item)
     batches.finish()
     # Records of texts already stored, the metadata sidecar, re-extraction of re-dated documents.
@@ -165,7 +164,26 @@ def build(
     return report
 
 
-def _read_file(file: InputFile, ledger: Ledger, unstored: set[str], options: ReadOptions, index: NearDuplicateIndex,
+class _KnownCopies:
+    """The near-duplicate index of the ledger's canonical documents, loaded when the first new
+    document needs it: a re-run that finds nothing new neither reads the signatures nor imports
+    the MinHash library."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self.ledger = ledger
+        self._index: Any = None
+
+    def index(self) -> Any:
+        if self._index is None:
+            from .ingest.near_duplicates import NearDuplicateIndex, from_bytes
+
+            self._index = NearDuplicateIndex()
+            for doc_id, minhash in self.ledger.canonical_signatures():
+                self._index.add(doc_id, from_bytes(minhash))
+        return self._index
+
+
+def _read_file(file: InputFile, ledger: Ledger, unstored: set[str], options: ReadOptions, copies: _KnownCopies,
                report: BuildReport, problem: ProblemHandler,
                max_extract_chars: int) -> Iterator[tuple[Document, bytes | None] | InputRow]:
     """The new documents of one input (with their MinHash signatures), then its input row."""
@@ -188,6 +206,8 @@ def _read_file(file: InputFile, ledger: Ledger, unstored: set[str], options: Rea
         if file.path != "<stdin>" and ledger.input_unchanged(file.path, digest, reader_key(options)):
             report.unchanged_files += 1
             return
+    from .ingest.near_duplicates import signature, to_bytes
+
     seen_here: set[str] = set()
     start = time.perf_counter()
     for raw in read_bytes(data, origin, options):
@@ -205,12 +225,12 @@ def _read_file(file: InputFile, ledger: Ledger, unstored: set[str], options: Rea
                 continue
             seen_here.add(doc.id)
             minhash = signature(doc.text)
-            canonical = index.canonical_for(minhash)
+            canonical = copies.index().canonical_for(minhash)
             if canonical:
                 doc = replace(doc, duplicate_of=canonical)
                 report.near_duplicates += 1
             else:
-                index.add(doc.id, minhash)
+                copies.index().add(doc.id, minhash)
             if len(doc.text) > max_extract_chars:
                 problem(InputProblem(
                     Origin(doc.path, doc.record),

@@ -12,10 +12,12 @@ from .common import JSON_OBJECT_OPTION, main
 
 @main.command()
 @click.option("--corpus", type=click.Path(exists=True), help="A corpus folder or file (all modes but fuzz, serve).")
-@click.option("--mode", type=click.Choice(["throughput", "dask", "memory", "all", "fuzz", "serve"]),
+@click.option("--mode", type=click.Choice(["throughput", "dask", "memory", "all", "fuzz", "serve", "track", "rerun"]),
               default="throughput", show_default=True, help="throughput: full build against the parse-only floor; "
               "dask: 1 vs N workers; memory: peak RSS as the corpus grows; fuzz: random hostile input at every "
-              "reader; serve: latency of the web app (on 127.0.0.1) under a bounded load of mixed requests.")
+              "reader; serve: latency of the web app (on 127.0.0.1) under a bounded load of mixed requests; "
+              "track: seconds `storyledger track` takes to answer, first and once embeddings are cached "
+              "(on --corpus built, or a copy of --db); rerun: a first build against an unchanged re-run.")
 @click.option("--db", "db_path", type=click.Path(exists=True, dir_okay=False), help="The ledger the serve mode serves.")
 @click.option("--requests", "n_requests", default=1000, show_default=True, type=click.IntRange(1, 20_000),
               help="Requests the serve mode sends (at most 20,000).")
@@ -49,10 +51,16 @@ def bench(corpus: str | None, mode: str, db_path: str | None, n_requests: int, c
             raise click.ClickException(str(error)) from None
         click.echo(json.dumps(result) if as_json else benchmarks.render(result))
         return
+    if mode == "track" and (corpus or db_path):
+        tracked = benchmarks.tracking(corpus, db_path, ReadOptions(field_map=parse_field_map(field_map)))
+        click.echo(json.dumps(tracked) if as_json else benchmarks.render(tracked))
+        return
     if corpus is None:
         raise click.UsageError("--corpus is required for this mode")
     options = ReadOptions(field_map=parse_field_map(field_map))
     result: dict[str, Any] = {"corpus": corpus}
+    if mode == "rerun":
+        result.update(benchmarks.rerun(corpus, field_map))
     if mode in ("throughput", "all"):
         result["throughput"] = benchmarks.throughput(corpus, options)
     if mode in ("dask", "all"):

@@ -16,21 +16,25 @@ import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..extract.document import Extraction, StageTimes, extract_documents
 from ..extract.guard import DEFAULT_DOC_SECONDS, ExtractionFailure
-from ..model import Document
+from ..model import Document, StageTimes
+
+if TYPE_CHECKING:  # the extractors load spaCy: a build with nothing new to extract never imports them
+    from ..extract.document import Extraction
 
 ENGINES = ("local", "dask")
 
 
-BatchResult = tuple[list[Extraction | ExtractionFailure], dict[str, float]]
+BatchResult = tuple[list["Extraction | ExtractionFailure"], dict[str, float]]
 
 
 def extract_batch(docs: Sequence[Document], doc_seconds: float | None = DEFAULT_DOC_SECONDS) -> BatchResult:
     """The unit of work an engine runs: parse and extract one batch, with stage timings. A
     document that fails comes back as its :class:`ExtractionFailure`."""
+    from ..extract.document import extract_documents
+
     times = StageTimes()
     extractions = list(extract_documents(docs, times, doc_seconds=doc_seconds))
     return extractions, times.seconds

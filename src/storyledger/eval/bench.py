@@ -150,16 +150,119 @@ def memory_growth(corpus: str, sizes: tuple[int, ...] = (1000, 5000),
                 "start = time.perf_counter()\n"
                 "with Ledger(sys.argv[2]) as ledger:\n"
                 "    report = build([sys.argv[1]], ledger)\n"
+                "link = report.stage_times.seconds.get('link', 0.0)\n"
                 "print(json.dumps({'documents': report.documents_added, 'seconds': time.perf_counter() - start,"
-                " 'peak_rss_mb': peak_rss_mb()}))\n"
+                " 'peak_rss_mb': peak_rss_mb(), 'link_seconds': round(link, 3),"
+                " 'link_ms_per_document': round(1000 * link / max(report.documents_added, 1), 3)}))\n"
             )
             out = subprocess.run([sys.executable, "-c", code, str(folder), str(Path(tmp) / f"{size}.db")],
                                  check=True, capture_output=True, text=True, env={**os.environ})
             runs[str(size)] = json.loads(out.stdout.strip().splitlines()[-1])
     first, last = runs[str(sizes[0])]["peak_rss_mb"], runs[str(sizes[-1])]["peak_rss_mb"]
+    link_first, link_last = (runs[str(n)]["link_ms_per_document"] for n in (sizes[0], sizes[-1]))
     return {"memory": runs, "rss_growth_percent": round(100 * (last - first) / first, 1),
+            "link_per_document_growth_percent": round(100 * (link_last - link_first) / link_first, 1)
+            if link_first else None,
             "how": (f"the {len(docs)} documents of the corpus, then rounds of them with every other paragraph "
                     "replaced by other documents' paragraphs (new documents, not near-duplicates)")}
+
+
+def rerun(corpus: str, field_map: str | None = None) -> dict[str, Any]:
+    """A first build and an unchanged re-run of ``corpus``, each a fresh `storyledger build`
+    process (imports included, as a user runs it), into a temporary ledger."""
+    with tempfile.TemporaryDirectory() as tmp:
+        command = [sys.executable, "-m", "storyledger", "build", corpus, "--db", str(Path(tmp) / "rerun.db"), "-q",
+                   *(["--map", field_map] if field_map else [])]
+        seconds = []
+        for _ in range(2):
+            start = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True, text=True)
+            seconds.append(time.perf_counter() - start)
+    return {"rerun": {"first_build_seconds": round(seconds[0], 3), "rerun_seconds": round(seconds[1], 3),
+                      "speedup": round(seconds[0] / seconds[1], 1)}}
+
+
+def _propositions_of(ledger: Ledger, count: int) -> list[str]:
+    """``count`` propositions to track: the first claims of documents spread over the ledger (a
+    claim the corpus makes is a proposition someone would follow)."""
+    rows = ledger.db.execute(
+        "SELECT c.proposition FROM claims c JOIN documents d ON d.id = c.doc_id AND d.duplicate_of IS NULL "
+        "WHERE length(c.proposition) BETWEEN 40 AND 160 GROUP BY c.doc_id HAVING c.start = MIN(c.start) "
+        "ORDER BY d.seq").fetchall()
+    step = max(len(rows) // max(count, 1), 1)
+    return [r[0] for r in rows[::step][:count]]
+
+
+def tracking(corpus: str | None = None, db_path: str | None = None, options: ReadOptions | None = None
+             ) -> dict[str, Any]:
+    """How long `storyledger track` takes to answer a proposition on a built ledger: the first
+    call (a relink that embeds every claim), a new proposition once the claims' embeddings are
+    cached (it embeds the proposition and the sentences of documents not read before), and the
+    same proposition asked of a ledger holding its embeddings (in this process, and as a fresh
+    `storyledger track` process, imports included). Works on a copy of ``db_path`` or on a ledger
+    built from ``corpus``."""
+    import shutil
+
+    from ..link.corpus import relink
+    from ..link.embeddings import embed
+    from ..link.stance import default_model
+    from ..link.tracking import track_propositions
+
+    with tempfile.TemporaryDirectory() as tmp:
+        base = Path(tmp) / "base.db"
+        built_seconds = None
+        if db_path:
+            shutil.copy(db_path, base)
+        else:
+            if corpus is None:
+                raise ValueError("the track mode needs --corpus or --db")
+            start = time.perf_counter()
+            with Ledger(base) as ledger:
+                build([corpus], ledger, options or ReadOptions())
+            built_seconds = time.perf_counter() - start
+        model = default_model()
+        embed(["warm up"])  # the embedding model loaded before any clock starts
+        with Ledger(base) as ledger:
+            relink(ledger, stance_model=model)  # the links of this code, with no followed thread
+            first, new, asked = _propositions_of(ledger, 3)
+            documents = ledger.db.execute("SELECT COUNT(*) FROM documents WHERE duplicate_of IS NULL").fetchone()[0]
+            claims = ledger.db.execute("SELECT COUNT(*) FROM claims").fetchone()[0]
+        cold = Path(tmp) / "cold.db"
+        shutil.copy(base, cold)
+
+        def timed_track(path: Path, proposition: str) -> float:
+            start = time.perf_counter()
+            with Ledger(path) as ledger:
+                track_propositions(ledger, [proposition], stance_model=model)
+            return time.perf_counter() - start
+
+        first_seconds = timed_track(base, first)  # embeds every claim
+        new_seconds = timed_track(base, new)
+        # `asked` once on a copy, so that its embeddings are cached; then asked again of the
+        # ledger as it was before (its links current) with those embeddings copied in
+        warm = Path(tmp) / "warm.db"
+        shutil.copy(base, warm)
+        timed_track(warm, asked)
+        shutil.copy(base, cold)
+        with Ledger(cold) as ledger, ledger.transaction() as db:
+            db.execute("ATTACH DATABASE ? AS warm", (str(warm),))
+            db.execute("INSERT OR IGNORE INTO text_embeddings SELECT * FROM warm.text_embeddings")
+        for suffix in ("", "-wal", "-shm"):
+            if Path(f"{cold}{suffix}").exists():
+                shutil.copy(f"{cold}{suffix}", f"{cold}.cli{suffix}")
+        cached_seconds = timed_track(cold, asked)
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "storyledger", "track", asked, "--db", f"{cold}.cli"], check=True,
+                       capture_output=True, text=True)
+        process_seconds = time.perf_counter() - start
+    return {"track": {
+        "documents": documents, "claims": claims,
+        "build_seconds": round(built_seconds, 1) if built_seconds is not None else None,
+        "first_track_seconds": round(first_seconds, 3), "new_proposition_seconds": round(new_seconds, 3),
+        "cached_proposition_seconds": round(cached_seconds, 3),
+        "cached_proposition_process_seconds": round(process_seconds, 3),
+        "propositions": {"first": first, "new": new, "cached": asked},
+    }}
 
 
 def render(result: dict[str, Any]) -> str:
@@ -183,8 +286,22 @@ def render(result: dict[str, Any]) -> str:
     if "memory" in result:
         lines.append(f"memory ({result['how']}):")
         lines += [f"  {size} documents: peak RSS {r['peak_rss_mb']:,.0f} MiB, {r['seconds']:.0f} s, "
-                  f"{r['documents']:,} built" for size, r in result["memory"].items()]
-        lines.append(f"  growth: {result['rss_growth_percent']:+.1f} %")
+                  f"{r['documents']:,} built, link {r['link_seconds']:.1f} s ({r['link_ms_per_document']:.1f} ms "
+                  "a document)" for size, r in result["memory"].items()]
+        link_growth = result.get("link_per_document_growth_percent")
+        lines.append(f"  growth: peak RSS {result['rss_growth_percent']:+.1f} %, link time per document "
+                     + (f"{link_growth:+.1f} %" if link_growth is not None else "not measured (no link time)"))
+    if "rerun" in result:
+        r = result["rerun"]
+        lines.append(f"rerun: first build {r['first_build_seconds']:.1f} s, unchanged re-run "
+                     f"{r['rerun_seconds']:.2f} s ({r['speedup']:,.1f}x faster)")
+    if "track" in result:
+        t = result["track"]
+        lines += [f"track: {t['documents']:,} documents, {t['claims']:,} claims",
+                  f"  first call (embeds every claim): {t['first_track_seconds']:.2f} s",
+                  f"  a new proposition, claims' embeddings cached: {t['new_proposition_seconds']:.2f} s",
+                  f"  a proposition whose embeddings are cached: {t['cached_proposition_seconds']:.3f} s in process, "
+                  f"{t['cached_proposition_process_seconds']:.2f} s as a `storyledger track` process"]
     if "serve" in result:
         s = result["serve"]
         lines += [f"serve: {s['requests_done']:,} of {s['requests_planned']:,} requests, {s['concurrency']} clients, "

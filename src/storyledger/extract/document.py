@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from spacy.tokens import Doc
 
-from ..model import Document
+from ..model import Document, StageTimes
 from .attribution import Attribution, extract_attributions
 from .claims import Claim, extract_claims
 from .dating import DateEstimate, estimate_date_window
@@ -56,16 +56,6 @@ class Extraction:
     quantities: tuple[QuantityInContext, ...]
     claims: tuple[Claim, ...]
     date_estimate: DateEstimate | None  # only for undated documents
-
-
-@dataclass
-class StageTimes:
-    """Seconds spent per stage, summed over documents (for `storyledger bench`)."""
-
-    seconds: dict[str, float] = field(default_factory=dict)
-
-    def add(self, stage: str, seconds: float) -> None:
-        self.seconds[stage] = self.seconds.get(stage, 0.0) + seconds
 
 
 def anchor_date(doc: Document) -> dt.date | None:
