@@ -122,6 +122,7 @@ def test_the_charge_rise_is_reversed_once(threads: list[dict]):
             assert "rise" in announced or "raise" in announced, announced
             assert "scrapped" in cancelled or "called off" in cancelled, cancelled
             assert x["days"] is not None and 0 < x["days"] <= 60
+            assert x["a"]["date"] < x["b"]["date"]  # told by when each was said, as its days are
     assert any(x["kind"] == "reversal" for t in charges for x in t["contradictions"])
 
 

@@ -232,9 +232,12 @@ def thread_output(t: Thread, by_key: dict[tuple[str, str], ClaimRec], estimates:
 
 def contradiction_row(x: dict[str, Any]) -> tuple:
     """A contradiction's row; its claim pairs are kept (``pair_keys``) for the track records."""
+    # a reversal is told by when each side spoke (a plan "from October 1" announced in August and
+    # scrapped in September), as its days are; a disagreement by the day it is about
+    said = x["kind"] == "reversal"
     return (x["thread_id"], x["kind"], x["a"].doc_id, x["a"].claim_id, x["b"].doc_id, x["b"].claim_id,
             x["days"], x["rule"], json.dumps({
-                "a": _brief(x["a"]), "b": _brief(x["b"]), "pairs": len(x["pairs"]),
+                "a": _brief(x["a"], said), "b": _brief(x["b"], said), "pairs": len(x["pairs"]),
                 "pair_keys": [[*a, *b] for a, b in x["pairs"]],
                 "estimated": x["estimated"]}, ensure_ascii=False))
 
@@ -288,9 +291,9 @@ def _first_key(c: ClaimRec) -> tuple:
     return (c.reported is None, c.reported or "", c.order)
 
 
-def _brief(c: ClaimRec) -> dict[str, Any]:
+def _brief(c: ClaimRec, said: bool = False) -> dict[str, Any]:
     return {"doc_id": c.doc_id, "claim_id": c.claim_id, "source": c.source, "outlet": c.outlet,
-            "date": c.about, "evidence": c.evidence}
+            "date": c.reported if said else c.about, "evidence": c.evidence}
 
 
 def _entities_in(text: str, known: list[str], resolve) -> tuple[str, ...]:
