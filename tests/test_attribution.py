@@ -351,6 +351,13 @@ def test_a_poll_speaks_for_the_people_it_counts(nlp):
     assert poll.source.text == "a poll released Monday" and poll.parent is None
     assert by_cue(atts, "said").parent == poll.id
 
+
+def test_an_event_that_raises_questions_holds_no_view(nlp):
+    atts = run(nlp, "News\n\nThe storms raised new questions about the harbour wall. "
+                    "The mayor raised questions about the budget.")
+    assert by_cue(atts, "raised new questions about").source is None
+    assert by_cue(atts, "raised questions about").source.text == "The mayor"
+
 POLNEAR_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear" / "dev"
 
 

@@ -16,6 +16,7 @@ from .attribution_base import (
     _lex,
     _trim,
 )
+from .attribution_sources import agentive
 from .attribution_subjects import (
     _person_like,
     _source_range,
@@ -188,10 +189,11 @@ def _governing_verb(n: Token) -> Token | None:
     return n.head if n.dep_ == "dobj" and _is_verb(n.head) else None
 
 
-def _noun_source(doc: Doc, n: Token, content_lo: int) -> tuple[tuple[int, int] | None, int, bool]:
+def _noun_source(ctx: _Ctx, n: Token, content_lo: int) -> tuple[tuple[int, int] | None, int, bool]:
     """(source range, cue start, whether anybody stands behind the noun) for nominal cue n:
     its possessor ("his view"), a "by"/"from" phrase ("calls by some Democrats"), or the
     subject of a light verb ("made the case", "expressed concern")."""
+    doc = ctx.doc
     src = None
     cue_lo = n.i
     poss = [c for c in n.children if c.dep_ == "poss"]
@@ -206,10 +208,14 @@ def _noun_source(doc: Doc, n: Token, content_lo: int) -> tuple[tuple[int, int] |
     light = governor is not None and governor.lemma_.lower() in _LIGHT_VERBS
     if governor is not None and (light or not poss or governor.lemma_.lower() not in _lex().verbs):
         subj, _ = _subject(governor)
-        if subj is not None and subj.i != n.i and subj.lower_ not in _EXPLETIVE:
+        # (not "The attacks raised new questions about …": an event holds no view)
+        src = _source_range(doc, subj, governor) if subj is not None and subj.i != n.i \
+            and subj.lower_ not in _EXPLETIVE else None
+        if src is not None and agentive(ctx, *src):
             if light and not poss:
                 cue_lo = _verb_group(doc, governor)[0]
-            return _source_range(doc, subj, governor), cue_lo, True
+            return src, cue_lo, True
+        src = None
     if poss:
         return (poss[0].left_edge.i, poss[0].i), cue_lo, True
     for c in n.children:
@@ -220,7 +226,7 @@ def _noun_source(doc: Doc, n: Token, content_lo: int) -> tuple[tuple[int, int] |
     h = n.head
     if src is None and n.dep_ == "dobj" and h.lemma_.lower() in _LIGHT_VERBS:
         subj, _ = _subject(h)
-        if subj is not None:
+        if subj is not None and agentive(ctx, *_source_range(doc, subj, h)):
             src = _source_range(doc, subj, h)
         cue_lo = _verb_group(doc, h)[0]
     if src is not None or n.dep_ == "dobj":
@@ -255,7 +261,7 @@ def _noun_candidates(ctx: _Ctx) -> list[_Cand]:
         if found is None:
             continue
         kind, frame, lo, hi, cue_hi = found
-        src, cue_lo, owned = _noun_source(doc, n, lo)
+        src, cue_lo, owned = _noun_source(ctx, n, lo)
         if not owned:
             continue  # a bare "the statement that …" with nobody behind it: too often not attribution
         if frame != "be":
