@@ -44,3 +44,26 @@ def test_throughput_compares_the_build_with_the_parse(tmp_path: Path) -> None:
     assert result["parse_only"]["words_per_second"] > result["full_build"]["words_per_second"] * 0.5
     report = render({"corpus": str(EXAMPLES), "throughput": result})
     assert "parse only" in report and "full build" in report and "ratio of throughputs" in report
+
+
+def test_track_mode_answers_on_a_copy_of_the_ledger(tmp_path: Path) -> None:
+    import sqlite3
+
+    from conftest import FIXTURES, cli
+    from storyledger.eval.bench import tracking
+
+    db = str(tmp_path / "ledger.db")
+    cli("build", str(FIXTURES / "track" / "articles.jsonl"), "--db", db, "-q")
+
+    def followed() -> int:
+        with sqlite3.connect(db) as con:
+            return con.execute("SELECT COUNT(*) FROM user_threads").fetchone()[0]
+
+    result = tracking(db_path=db)["track"]
+    assert followed() == 0  # measured on a copy: the ledger given is left as it was
+    assert result["documents"] == 6 and result["claims"] > 0
+    assert len(set(result["propositions"].values())) == 3  # three different claims of the ledger
+    for key in ("first_track_seconds", "new_proposition_seconds", "cached_proposition_seconds",
+                "cached_proposition_process_seconds"):
+        assert result[key] > 0
+    assert "a proposition whose embeddings are cached" in render({"track": result})
