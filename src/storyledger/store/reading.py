@@ -33,6 +33,7 @@ from .filters import (
     time_conditions,
     where_sql,
 )
+from .snippets import search_snippet
 
 DOCUMENT_COLUMNS = (
     "id", "external_id", "title", "outlet", "outlet_source", "byline", "dateline", "published",
@@ -213,9 +214,7 @@ class LedgerReads:
     def search(self, f: Filters, *, limit: int = 20) -> list[SearchHit]:
         """Documents matching the search text ``f.q`` (plain text as typed, or FTS5 syntax when
         ``f.syntax`` is "fts"; see filters.match_expression), best first, each with the words
-        around the match, [marked], from a bounded part of the document (queries.snippets)."""
-        from .queries.snippets import search_snippet
-
+        around the match, [marked], from a bounded part of the document (store.snippets)."""
         if not (f.q or "").strip():
             raise QueryError("empty search query: give one or more words, e.g. 'troops' or '\"troop withdrawal\"'")
         match = match_expression(f.q or "", f.syntax)

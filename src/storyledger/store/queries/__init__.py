@@ -3,7 +3,7 @@ these functions, with one filter vocabulary (records.Filters) and pages (records
 
 ``listings``: documents, claims, attributions, quantities, series, sources, one document's
 evidence; ``links``: threads, contradictions, denials, track records, series points;
-``snippets``: bounded search snippets. The extraction listings of the command line are the
+``store.snippets``: bounded search snippets. The extraction listings of the command line are the
 Ledger's own reads (store.reading), over the same conditions (store.filters).
 """
 
@@ -12,6 +12,7 @@ from __future__ import annotations
 from ...records import SYNTAXES, Filters, Page
 from ..filters import has_table, match_expression
 from ..measures import matching_measures, measure_keys, measure_suggestions, resolve_measures
+from ..snippets import search_snippet
 from .links import (
     REPORTS_DETAIL,
     contradiction_page,
@@ -53,7 +54,6 @@ from .listings import (
     sources_page,
     threads_page,
 )
-from .snippets import search_snippet
 
 __all__ = [
     "FILTER_NAMES", "LINK_TABLES", "LISTING_FILTERS", "MAX_PAGE", "REPORTS_DETAIL", "SERIES_KINDS", "SYNTAXES",

@@ -31,8 +31,8 @@ from ..filters import (
 )
 from ..ledger import Ledger
 from ..measures import matching_measures, measure_keys, measure_suggestions
+from ..snippets import search_snippet
 from . import links as link_reads
-from .snippets import search_snippet
 
 # Tables a later migration may add; shown when present.
 LINK_TABLES = ("threads", "thread_claims", "contradictions", "denial_links", "series_points", "series_conflicts",
