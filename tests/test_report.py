@@ -193,3 +193,14 @@ def test_thread_section_only_when_the_table_exists(seeds_report: str, seeds_db: 
     assert ('id="threads"' in seeds_report) == has_threads
     if has_threads:
         assert "withdraw" in seeds_report.split('id="threads"', 1)[1].split("</section>", 1)[0].lower()
+
+
+def test_evidence_quoted_whole_is_not_shown_in_doubled_marks():
+    from storyledger.present.report import unquote
+
+    assert unquote('"The port stays open," the harbour master said') == '"The port stays open," the harbour master said'
+    assert unquote("“We will not close the terminal”") == "We will not close the terminal"
+    assert unquote('"[The board] regrets the delay') == "[The board] regrets the delay"
+    # marks that pair with others inside stay, as does a report that only quotes a word
+    assert unquote("“Closed” said one sign and “open” the other") == "“Closed” said one sign and “open” the other"
+    assert unquote("the report “erroneous,”") == "the report “erroneous,”"

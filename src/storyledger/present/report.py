@@ -49,6 +49,24 @@ def clip(text: str | None, length: int = 160) -> str:
     return text[:cut if cut > length // 2 else length].rstrip(",;: ") + "…"
 
 
+_OPENING_QUOTES, _CLOSING_QUOTES = "\"'“‘«", "\"'”’»"
+
+
+def unquote(text: str | None) -> str:
+    """``text`` without the quotation marks around it, since the page sets it in its own: a quote
+    that is the whole evidence ("“Full withdrawal”") is not shown in doubled marks. Marks inside,
+    which pair with others, are kept."""
+    text = (text or "").strip()
+    if text[:1] not in _OPENING_QUOTES:
+        return text
+    inner = text[1:]
+    if inner[-1:] in _CLOSING_QUOTES:
+        inner = inner[:-1]
+    if any(ch in _OPENING_QUOTES or ch in _CLOSING_QUOTES for ch in inner.replace("’", "")):
+        return text
+    return inner
+
+
 def environment(doc_href: Any) -> Environment:
     """The Jinja2 environment (autoescape on) shared by the report and the app; ``doc_href(doc_id,
     record_id)`` says where a link to a document or one of its records goes (None: nowhere)."""
@@ -57,6 +75,7 @@ def environment(doc_href: Any) -> Environment:
     env.globals.update(anchor=anchor_id, doc_href=doc_href, date_text=date_text, window_text=window_text,
                        value_text=value_text, names=story.names)
     env.filters["clip"] = clip
+    env.filters["unquote"] = unquote
     env.filters["number"] = format_number
     return env
 
