@@ -273,6 +273,12 @@ class _Ctx:
         self.doc = doc
         self.text = doc_text(doc)
         self.ents = tuple(doc.ents)  # spaCy rebuilds Doc.ents on every access: read it once
+        # spaCy makes a new Token object on every iteration and a label string on every read:
+        # the passes over the document share one list and the labels are read once
+        self.tokens = list(doc)
+        self.labelled_ents = tuple((e, e.label_) for e in self.ents)
+        self.person_tokens = frozenset(i for e, label in self.labelled_ents if label == "PERSON"
+                                       for i in range(e.start, e.end))
         self.lex = _lex()
         self.quotes = _find_quotes(self.text)
         self.char_quote: dict[int, int] = {}

@@ -32,7 +32,7 @@ def _mentions(ctx: _Ctx, cands: Sequence[_Cand]) -> list[_Mention]:
     for e in ctx.ents:
         if e.label_ == "PERSON":
             out[e.end] = _Mention(e.start, e.end, e.text, e.root.dep_ in ("nsubj", "nsubjpass"))
-    for t in doc:
+    for t in ctx.tokens:
         if t.pos_ == "PROPN" and t.dep_ in ("nsubj", "nsubjpass") and t.ent_type_ in ("", "PERSON"):
             a = t.i
             while a - 1 >= 0 and doc[a - 1].pos_ == "PROPN" and doc[a - 1].dep_ == "compound":

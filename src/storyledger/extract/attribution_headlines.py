@@ -67,7 +67,7 @@ def _headline_candidates(ctx: _Ctx, taken: set[int]) -> list[_Cand]:
     pb = len(text) if pb < 0 else pb
     if pb > 220:
         return []
-    toks = [t for t in doc if t.idx < pb and not t.is_space]
+    toks = [t for t in ctx.tokens if t.idx < pb and not t.is_space]
     if len(toks) < 3 or any(t.i in taken for t in toks):
         return []
     out = []
@@ -103,7 +103,7 @@ def _colon_candidates(ctx: _Ctx) -> list[_Cand]:
     label ("BREAKING:", "MAJOR:") is nobody."""
     doc, text, lex = ctx.doc, ctx.text, ctx.lex
     out = []
-    for t in doc:
+    for t in ctx.tokens:
         if t.text != ":" or t.i == 0:
             continue
         pa, pb = _paragraph(text, t.idx)
@@ -158,7 +158,7 @@ def _dash_tag_candidates(ctx: _Ctx) -> list[_Cand]:
     source, what comes before it in the paragraph the content."""
     doc, text = ctx.doc, ctx.text
     out = []
-    for t in doc:
+    for t in ctx.tokens:
         if t.text not in _DASHES or t.i == 0 or t.i + 1 >= len(doc):
             continue
         before = doc[t.i - 1]

@@ -79,21 +79,24 @@ def _relative_antecedent(doc: Doc, tok: Token) -> tuple[int, int] | None:
 _DOCUMENT_NOUNS = ("report", "article", "story", "study", "investigation", "piece", "paper", "memo")
 
 
+@lru_cache(maxsize=4)
+def _role_patterns(roles: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((r, re.compile(rf"\b{re.escape(r)}\b")) for r in roles)
+
+
 def _source_info(ctx: _Ctx, lo: int, hi: int) -> tuple[str | None, str | None, str | None, bool]:
     """(name, role, affiliation, anonymous) for the source tokens [lo, hi]."""
     doc, lex = ctx.doc, ctx.lex
     toks = doc[lo : hi + 1]
     text = toks.text
     low = text.lower()
-    persons = [e for e in ctx.ents if e.label_ == "PERSON" and lo <= e.start and e.end - 1 <= hi]
+    persons = [e for e, label in ctx.labelled_ents if label == "PERSON" and lo <= e.start and e.end - 1 <= hi]
     orgs = [
-        e for e in ctx.ents if e.label_ in ("ORG", "GPE", "NORP") and lo <= e.start and e.end - 1 <= hi
+        e for e, label in ctx.labelled_ents if label in ("ORG", "GPE", "NORP") and lo <= e.start and e.end - 1 <= hi
     ]
-    role = None
-    for r in lex.roles:
-        if re.search(rf"\b{re.escape(r)}\b", low):
-            role = r
-            break
+    # the first role of the lexicon's order written as a word of the source (a role not even a
+    # substring of it is not tried)
+    role = next((r for r, pattern in _role_patterns(lex.roles) if r in low and pattern.search(low)), None)
     name = _person_name(ctx, persons[0]) if persons else None
     titled_body = None
     if name is None:

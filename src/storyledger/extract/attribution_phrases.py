@@ -41,7 +41,7 @@ def _according_candidates(ctx: _Ctx) -> list[_Cand]:
     "words"), the content the rest of the sentence."""
     doc, lex = ctx.doc, ctx.lex
     out = []
-    for t in doc:
+    for t in ctx.tokens:
         low = t.lower_
         if low == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to":
             to = doc[t.i + 1]
@@ -126,7 +126,7 @@ def _seem_candidates(ctx: _Ctx) -> list[_Cand]:
     content is the subject and the complement."""
     doc = ctx.doc
     out = []
-    for v in doc:
+    for v in ctx.tokens:
         if v.lemma_.lower() not in ("seem", "appear") or v.pos_ not in ("VERB", "AUX"):
             continue
         comp = [c for c in v.children if c.dep_ in ("xcomp", "ccomp", "acomp", "attr", "oprd")]
@@ -254,7 +254,7 @@ def _noun_candidates(ctx: _Ctx) -> list[_Cand]:
     "expressed concern about …" (``cue_nouns.tsv`` lists each noun's frames)."""
     doc, lex = ctx.doc, ctx.lex
     out = []
-    for n in doc:
+    for n in ctx.tokens:
         if n.pos_ != "NOUN":
             continue
         found = _listed_frame(lex.nouns, n, _noun_frames)
@@ -295,7 +295,7 @@ def _adjective_candidates(ctx: _Ctx) -> list[_Cand]:
     cue runs from the verb group to the adjective (and its preposition)."""
     doc, lex = ctx.doc, ctx.lex
     out = []
-    for a in doc:
+    for a in ctx.tokens:
         if a.pos_ != "ADJ" or a.dep_ not in ("acomp", "oprd", "ccomp", "xcomp", "conj"):
             continue
         found = _listed_frame(lex.adjectives, a, _adjective_frames)
@@ -325,7 +325,7 @@ def _hedge_candidates(ctx: _Ctx) -> list[_Cand]:
     hedge, the clause as content."""
     doc = ctx.doc
     out = []
-    for t in doc:
+    for t in ctx.tokens:
         if t.lower_ not in _REPORT_ADVERBS or t.dep_ != "advmod" or not _is_verb(t.head):
             continue
         v = t.head

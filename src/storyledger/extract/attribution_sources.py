@@ -174,8 +174,7 @@ def _is_person(ctx: _Ctx, source: _Source) -> bool:
     if source.span is None or not looks_personal(source.name or ""):
         return False
     lo, hi = source.span
-    return source.role is not None or any(
-        e.label_ == "PERSON" and e.start <= hi and lo < e.end for e in ctx.ents)
+    return source.role is not None or any(i in ctx.person_tokens for i in range(lo, hi + 1))
 
 
 def _document_full_name(ctx: _Ctx, name: str, speakers: Sequence[str] = ()) -> str:

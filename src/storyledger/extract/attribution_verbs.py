@@ -157,7 +157,7 @@ def _lemma(t: Token) -> str:
 def _verb_candidates(ctx: _Ctx) -> list[_Cand]:
     doc, lex = ctx.doc, ctx.lex
     cands: list[_Cand] = []
-    for v in doc:
+    for v in ctx.tokens:
         if not _is_verb(v):
             continue
         lemma = _lemma(v)
