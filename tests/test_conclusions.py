@@ -332,3 +332,14 @@ def test_examples_reopening_announced_then_called_off(tmp_path):
         # the minister's reopening announcement, then, days later, the call-off
         assert "open" in announced and "called off" in cancelled, (announced, cancelled)
         assert days is not None and 0 < days <= 60
+
+
+def test_event_words_do_not_match_inside_other_words():
+    # "Department" is no departure and "quite" no resignation: a claim naming a ministry would
+    # otherwise affirm a withdrawal and stand as one side of a contradiction
+    from storyledger.link.threads import events_of
+
+    assert events_of("a letter to the Department of Transport") == frozenset()
+    assert events_of("the mood on the quay was quite tense") == frozenset()
+    assert events_of("the last ferry departed at dawn") == {"withdraw"}
+    assert events_of("the harbour master quit on Friday") == {"resign"}
