@@ -67,10 +67,12 @@ def describe_sources(ctx: _Ctx, cands: Sequence[_Cand]) -> list[_Source]:
     """Who stands behind each candidate's source range, in the candidates' order."""
     mentions = _mentions(ctx, cands)
     genders = _gender_votes(ctx, mentions)
+    # the document's full personal names, which a lone surname may stand for
+    full_names = [_person_name(ctx, e) for e, label in ctx.labelled_ents if label == "PERSON" and len(e) >= 2]
     described: list[_Source] = []
     earlier: list[tuple[_Cand, _Source]] = []
     for c in cands:
-        described.append(_describe(ctx, c, earlier, genders, mentions))
+        described.append(_describe(ctx, c, earlier, genders, mentions, full_names))
         earlier.append((c, described[-1]))
     # "X said: “… we …”", "The government stated that it is seeking …": inside what a speaker
     # says, I and we are the speaker, and it, he or she left unresolved is the speaker too
@@ -97,7 +99,7 @@ def _depth(cands: Sequence[_Cand], i: int) -> int:
 
 
 def _describe(ctx: _Ctx, c: _Cand, earlier: Sequence[tuple[_Cand, _Source]],
-              genders: dict[str, str], mentions: Sequence[_Mention]) -> _Source:
+              genders: dict[str, str], mentions: Sequence[_Mention], full_names: Sequence[str]) -> _Source:
     doc, lex = ctx.doc, ctx.lex
     if c.source is None:
         return _Source(None)
@@ -135,7 +137,8 @@ def _describe(ctx: _Ctx, c: _Cand, earlier: Sequence[tuple[_Cand, _Source]],
     if anonymous and affil is None and low in ("the", "this", "that"):
         affil = _earlier_affiliation(ctx, doc[hi].lower_, earlier)
     if name is not None and " " not in name and alias_of(name) is None:  # "Iraq" is no surname
-        name = _document_full_name(ctx, name, [d.name for _, d in earlier if d.name and _is_person(ctx, d)])
+        name = _document_full_name(ctx, name, full_names,
+                                   [d.name for _, d in earlier if d.name and _is_person(ctx, d)])
     if name is not None and name.startswith("the "):
         name = name[4:]  # "the Syrian Observatory for Human Rights" (but "The Coastal Tribune")
     return _Source((lo, hi), _canonical_outlet(name, lex), role, affil, anonymous)
@@ -177,14 +180,13 @@ def _is_person(ctx: _Ctx, source: _Source) -> bool:
     return source.role is not None or any(i in ctx.person_tokens for i in range(lo, hi + 1))
 
 
-def _document_full_name(ctx: _Ctx, name: str, speakers: Sequence[str] = ()) -> str:
+def _document_full_name(ctx: _Ctx, name: str, full_names: Sequence[str], speakers: Sequence[str] = ()) -> str:
     """A surname as the full name the document gives its owner ("Sudani" -> "Mohammed Shia
-    al-Sudani"): the longest PERSON entity, or name of an earlier speaker, whose last word is
-    the surname, with or without a particle ("al-")."""
+    al-Sudani"): the longest of the document's full names (its PERSON entities) or of the names
+    of earlier speakers whose last word is the surname, with or without a particle ("al-")."""
     want = name.lower()
-    fulls = [_person_name(ctx, e) for e in ctx.ents if e.label_ == "PERSON" and len(e) >= 2]
     best = name
-    for full in fulls + [s for s in speakers if " " in s]:
+    for full in [*full_names, *(s for s in speakers if " " in s)]:
         last = full.split()[-1].lower()
         for particle in ctx.lex.surname_particles:
             if last.startswith(particle):
