@@ -358,6 +358,16 @@ def test_an_event_that_raises_questions_holds_no_view(nlp):
     assert by_cue(atts, "raised new questions about").source is None
     assert by_cue(atts, "raised questions about").source.text == "The mayor"
 
+
+def test_of_two_subjects_the_parser_gives_a_verb_the_nearest_speaks(nlp):
+    text = ("Harbour news\n\n“I think that you don’t have any more trouble with what Nilsen said than when "
+            "Dahl said that — when she was found saying in speeches that, quote, ‘A strong harbour with the "
+            "richness of its past would more often than not reach a better result than a new one,’” Brandt "
+            "said in a conference call with reporters.")
+    outer = [a for a in run(nlp, text) if a.parent is None]
+    assert [a.source.text for a in outer] == ["Brandt"]
+    assert outer[0].content.text.startswith("“I think")
+
 POLNEAR_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear" / "dev"
 
 

@@ -58,8 +58,11 @@ def _subject(v: Token, depth: int = 0) -> tuple[Token | None, bool]:
     if passive:
         return None, True
     subjects = [c for c in v.children if c.dep_ in _SUBJ]
-    if len(subjects) > 1 and _is_dateline(subjects[0]):
-        subjects = subjects[1:]  # "LONDON (Reuters) - Donald Trump said": the parser takes both
+    if len(subjects) > 1:
+        # "LONDON (Reuters) - Donald Trump said", "“… when she said that …,” Brandt said": the
+        # parser gives the verb two subjects; the one nearest before it is the speaker
+        before = [c for c in subjects if c.i < v.i]
+        subjects = [before[-1]] if before else subjects
     if subjects:
         return subjects[0], False
     if depth < 5 and v.dep_ in ("conj", "xcomp", "advcl", "acl", "ccomp", "pcomp", "acomp") and (
@@ -128,16 +131,6 @@ def _has_contracted(v: Token) -> bool:
     return any(c.dep_ == "auxpass" and c.lower_ in ("'s", "’s") for c in v.children) \
         and any(c.dep_ == "nsubjpass" and c.lower_ not in _EXPLETIVE for c in v.children) \
         and bool(deps & {"ccomp", "dobj"}) and "agent" not in deps
-
-
-def _is_dateline(t: Token) -> bool:
-    """Whether t heads a paragraph's dateline ("LONDON (Reuters) -", "BUENA PARK, Calif. —"):
-    it opens the paragraph and a dash closes its phrase or follows it."""
-    doc = t.doc
-    first = t.left_edge.i
-    opens = first == 0 or "\n" in doc[first - 1].text_with_ws
-    end = t.right_edge.i
-    return opens and any(doc[k].text in _DASHES for k in (end, end + 1) if k < len(doc))
 
 
 def _stranded_quantity(v: Token) -> Token | None:
