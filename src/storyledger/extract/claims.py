@@ -55,7 +55,7 @@ class Claim:
 class _Lexicon:
     denial_lemmas: frozenset[str]
     negative_evaluation: re.Pattern[str]
-    negation_words: frozenset[str]
+    negative_quantifiers: frozenset[str]  # "no", "nobody": negate the clause whose head they modify
     modality: tuple[tuple[str, frozenset[str], re.Pattern[str] | None], ...]
     modal_verbs: dict[str, str]
     kind_modality: dict[str, str]
@@ -84,7 +84,7 @@ def _lexicon() -> _Lexicon:
     return _Lexicon(
         frozenset(data["denial_cue_lemmas"]),
         _phrases(data["negative_evaluations"]),  # type: ignore[arg-type]
-        frozenset(data["negation_words"]),
+        frozenset(data["negative_quantifiers"]),
         modality,
         data["modal_verbs"],
         data["kind_modality"],
@@ -125,7 +125,7 @@ def _polarity(span: Span, attribution: Attribution | None, parsed: Doc, tokens: 
     for i in range(span.start, span.end):
         if tokens.dep[i] == "neg" and head[i] in heads:
             return "negated", f"{words[i]} {words[head[i]]}"
-        if tokens.lower[i] in ("no", "never", "nobody", "nothing", "none") and (
+        if tokens.lower[i] in lex.negative_quantifiers and (
             head[i] in heads or head[head[i]] in heads
         ):
             return "negated", f"{words[i]} {words[head[i]]}"
