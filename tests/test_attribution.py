@@ -368,6 +368,15 @@ def test_of_two_subjects_the_parser_gives_a_verb_the_nearest_speaks(nlp):
     assert [a.source.text for a in outer] == ["Brandt"]
     assert outer[0].content.text.startswith("“I think")
 
+
+def test_a_participle_after_a_reported_clause_belongs_to_the_reporter(nlp):
+    text = "News\n\nThe mayor argued that a new ferry would keep the harbour open, saying it is “all about timing.”"
+    assert by_cue(run(nlp, text), "saying").source.text == "The mayor"
+    # a verb the parser hangs after the participle, inside the quotation, reports nothing of it
+    text = ("News\n\nBrandt didn’t seem particularly impressed with the plan on Tuesday, telling reporters, "
+            "“A lot of people said the mayor should step down.”")
+    assert by_cue(run(nlp, text), "telling").source.text == "Brandt"
+
 POLNEAR_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear" / "dev"
 
 

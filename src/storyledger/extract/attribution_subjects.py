@@ -108,11 +108,14 @@ def _subject(v: Token, depth: int = 0) -> tuple[Token | None, bool]:
             objects = [c for c in h.children if c.dep_ in ("dobj", "dative") and c.i < v.i]
             if objects and _person_like(objects[-1]):
                 return objects[-1], False
-        if v.tag_ == "VBG" and h.dep_ == "ccomp" and _is_verb(h.head) and (
+        if v.tag_ == "VBG" and h.dep_ == "ccomp" and _is_verb(h.head) and h.head.i < h.i and (
                 h.lemma_ in ("be", "seem", "become", "remain")
-                or any(c.dep_ == "nsubjpass" for c in h.children)):
-            # "Khalif said the rhetoric has been patronizing, noting her comments": a participle
-            # on a reported state of affairs belongs to whoever reports it
+                or any(c.dep_ == "nsubjpass" for c in h.children)
+                or not any(c.dep_ == "nsubj" and _person_like(c) for c in h.children)):
+            # "Khalif said the rhetoric has been patronizing, noting her comments", "Nilsen
+            # argued that a ferry would keep the harbour open, saying …": a participle on a
+            # reported state of affairs, or on what nobody in it could say, belongs to whoever
+            # reports it (who reports it first: not a verb the parser hung after it)
             return _subject(h.head, depth + 1)
         if _is_verb(h) or h.pos_ == "ADJ":
             return _subject(h, depth + 1)
