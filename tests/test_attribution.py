@@ -377,6 +377,12 @@ def test_a_participle_after_a_reported_clause_belongs_to_the_reporter(nlp):
             "“A lot of people said the mayor should step down.”")
     assert by_cue(run(nlp, text), "telling").source.text == "Brandt"
 
+
+def test_the_one_eager_to_act_is_the_source(nlp):
+    text = ("News\n\nBut Ole Brandt, eager all evening to jab the council for failing to act, "
+            "attacked the ferry company.")
+    assert by_cue(run(nlp, text), "to jab").source.text == "Ole Brandt"
+
 POLNEAR_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear" / "dev"
 
 

@@ -119,6 +119,8 @@ def _subject(v: Token, depth: int = 0) -> tuple[Token | None, bool]:
             return _subject(h.head, depth + 1)
         if _is_verb(h) or h.pos_ == "ADJ":
             return _subject(h, depth + 1)
+    if v.pos_ == "ADJ" and v.dep_ in ("amod", "appos") and v.i > v.head.i and _person_like(v.head):
+        return v.head, False  # "Chris Christie, eager all evening to jab senators": the one eager
     quantity = _stranded_quantity(v)
     if quantity is not None:
         return quantity, False
@@ -241,7 +243,9 @@ def _source_range(doc: Doc, s: Token, cue_head: Token) -> tuple[int, int]:
     # never let the source swallow the cue or run past it when it precedes it
     if lo <= cue_head.i <= hi:
         if s.i < cue_head.i:
-            hi = cue_head.i - 1
+            # before the phrase that holds the cue ("Ole Brandt, eager all evening to jab …")
+            holder = [c for c in s.children if c.i > s.i and c.left_edge.i <= cue_head.i <= c.right_edge.i]
+            hi = holder[0].left_edge.i - 1 if holder else cue_head.i - 1
         else:
             lo = cue_head.i + 1
     sent = cue_head.sent
