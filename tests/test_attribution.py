@@ -383,6 +383,15 @@ def test_the_one_eager_to_act_is_the_source(nlp):
             "attacked the ferry company.")
     assert by_cue(run(nlp, text), "to jab").source.text == "Ole Brandt"
 
+
+def test_a_post_ending_in_a_link_tagged_with_its_authors_handle(nlp):
+    text = ("Ferry news\n\nThe ferry will not run on Sunday. Plan your trips early. pic.twitter.com/AbCdEf12 "
+            "— Ole Brandt (@olebrandt) May 3, 2016")
+    a = by_cue(run(nlp, text), "—")
+    assert a.source.text == "Ole Brandt" and a.content.text.startswith("The ferry will not run")
+    # without a handle, a dash after a link tags nothing
+    assert run(nlp, "Ferry news\n\nTimetables are at harbour.example/ferry — Ole Brandt") == []
+
 POLNEAR_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear" / "dev"
 
 

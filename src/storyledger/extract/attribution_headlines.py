@@ -161,10 +161,6 @@ def _dash_tag_candidates(ctx: _Ctx) -> list[_Cand]:
     for t in ctx.tokens:
         if t.text not in _DASHES or t.i == 0 or t.i + 1 >= len(doc):
             continue
-        before = doc[t.i - 1]
-        hashtag = before.text.startswith("#") or (t.i > 1 and doc[t.i - 2].text == "#")
-        if not (before.text in _CLOSE | {_STRAIGHT, "''", ".", "!", "?"} or hashtag):
-            continue
         pa, pb = _paragraph(text, t.idx)
         name = []
         for x in doc[t.i + 1 : min(len(doc), t.i + 8)]:
@@ -174,6 +170,13 @@ def _dash_tag_candidates(ctx: _Ctx) -> list[_Cand]:
         if not name or not all(x.pos_ == "PROPN" or x.ent_type_ == "PERSON" for x in name):
             continue
         after = name[-1].idx + len(name[-1].text)
+        before = doc[t.i - 1]
+        hashtag = before.text.startswith("#") or (t.i > 1 and doc[t.i - 2].text == "#")
+        # a post's author is tagged with a handle ("— Paul Ryan (@SpeakerRyan)"), whatever ends
+        # the post (a link, a word)
+        handle = text[after:pb].lstrip().startswith("(@")
+        if not (before.text in _CLOSE | {_STRAIGHT, "''", ".", "!", "?"} or hashtag or handle):
+            continue
         if text[after:pb].strip() and not text[after:pb].lstrip().startswith(("(", ",")):
             continue  # the name must close the paragraph (a handle or a date may follow)
         r = _content_from_tokens(doc, _tokens_in(doc, pa, t.idx)[0].i if pa < t.idx else t.i, t.i - 1, t.idx)
