@@ -147,6 +147,31 @@ def test_entity_index_joins_a_surname_only_to_a_person():
     labelled = EntityIndex.build(["Harbour Dutch", "Dutch", "Greta Lind", "Lind"], people=["Greta Lind"])
     assert labelled.resolve("Dutch") == "Dutch"
     assert labelled.resolve("Lind") == "Greta Lind"
+    # names the text labels only as something else never take a surname, even looking personal
+    told = EntityIndex.build(["Fjord Shipping Norwegian", "Norwegian", "Greta Lind", "Lind"],
+                             not_people=["Fjord Shipping Norwegian", "Norwegian"])
+    assert told.resolve("Norwegian") == "Norwegian"
+    assert told.resolve("Lind") == "Greta Lind"
+
+
+def test_a_ledger_keeps_a_nationality_apart_from_a_company_ending_with_it(tmp_path: Path):
+    from storyledger.link.corpus import corpus_records
+    from storyledger.store.ledger import open_ledger
+
+    (tmp_path / "a.txt").write_text(
+        "Ferry line sold\n\nThe ferry line was sold to Fjord Shipping Norwegian last week, the harbour "
+        "office said on Monday. Greta Lind, the harbour master, said the sale would not change the timetable.\n",
+        encoding="utf-8")
+    (tmp_path / "b.txt").write_text(
+        "Timetable kept\n\nThe ferries will keep their Norwegian crews through the winter, the harbour "
+        "office said on Tuesday. Lind said the first ferry would leave at six.\n", encoding="utf-8")
+    db = str(tmp_path / "l.db")
+    cli("build", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "--db", db, "-q")
+    with open_ledger(db) as ledger:
+        _, index, _ = corpus_records(ledger)
+    assert index.resolve("Fjord Shipping Norwegian") == "Fjord Shipping Norwegian"
+    assert index.resolve("Norwegian") == "Norwegian"
+    assert index.resolve("Lind") == "Greta Lind"
 
 
 # --- pronouns and documents ----------------------------------------------------------------------

@@ -45,6 +45,7 @@ class Claim:
     as_of_source: str | None  # "text" (a time expression in the claim) / "publication" / None
     quantity_ids: tuple[str, ...]
     entities: tuple[str, ...]
+    entity_labels: tuple[str, ...]  # spaCy's label of each entity (PERSON, ORG, ...), in the same order
     rule: str  # "attribution" or "outlet-sentence"
 
     def to_dict(self) -> dict[str, Any]:
@@ -207,16 +208,17 @@ class _Entities:
         self.ents = [(e.start, e.end, e.text, e.label_) for e in parsed.ents]
         self.starts = [start for start, *_ in self.ents]
 
-    def named_within(self, span: Span, labels: frozenset[str]) -> tuple[str, ...]:
+    def named_within(self, span: Span, labels: frozenset[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """The names ``span.ents`` gives, in order, once each, of the entities labelled ``labels``
-        (as there, the entities after the first one that runs past the span's end are not read)."""
-        names = []
+        (as there, the entities after the first one that runs past the span's end are not read),
+        and the label of each (its first)."""
+        named: dict[str, str] = {}
         for _start, end, name, label in self.ents[bisect_left(self.starts, span.start):]:
             if end > span.end:
                 break
             if label in labels:
-                names.append(name)
-        return tuple(dict.fromkeys(names))
+                named.setdefault(name, label)
+        return tuple(named), tuple(named.values())
 
 
 def extract_claims(
@@ -270,6 +272,7 @@ def extract_claims(
         source = (attribution.source_name or (attribution.source.text if attribution.source else None)) \
             if attribution is not None else outlet
         as_of, as_of_source = _as_of(start, end, timexes, published)
+        names, labels = entities.named_within(span, lex.entity_labels)
         claims.append(Claim(
             id=f"c{number}",
             start=start,
@@ -288,7 +291,8 @@ def extract_claims(
             as_of_source=as_of_source,
             quantity_ids=tuple(qid for q, qid in zip(quantities, quantity_ids, strict=True)
                                if start <= q.start and q.end <= end),
-            entities=entities.named_within(span, lex.entity_labels),
+            entities=names,
+            entity_labels=labels,
             rule=rule,
         ))
     return claims

@@ -270,7 +270,7 @@ def corpus_records(ledger: Ledger) -> tuple[list[dict[str, Any]], EntityIndex, _
     and the maker of claim records over the canonical documents."""
     docs = sql.read_documents(ledger)
     names = itertools.chain(sql.claim_names(ledger), sql.quantity_sources(ledger))
-    index = EntityIndex.build(n for n in names if n)
+    index = EntityIndex.build((n for n in names if n), not_people=sql.names_never_people(ledger))
     return docs, index, _ClaimRecords({d["id"]: d for d in docs if not d["duplicate_of"]}, index.resolve)
 
 

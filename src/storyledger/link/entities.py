@@ -63,11 +63,14 @@ class EntityIndex:
     mentions: Counter[str] = field(default_factory=Counter)
 
     @classmethod
-    def build(cls, names: Iterable[str], *, people: Iterable[str] | None = None) -> EntityIndex:
+    def build(cls, names: Iterable[str], *, people: Iterable[str] | None = None,
+              not_people: Iterable[str] = ()) -> EntityIndex:
         """Resolve every name in ``names``. ``people``, when given, are the names known to be
         persons (PERSON entities, speakers): only they take a lone surname; without it a name
         must look like a person's (two to four capitalised words, particles such as "al-"
-        aside), so "Baghdadi" does not join "cub of Baghdadi"."""
+        aside), so "Baghdadi" does not join "cub of Baghdadi", and must not be among
+        ``not_people``, the names the text's entity labels call something else (an organisation,
+        a nationality), so "Indian" does not join "Nuts Indian"."""
         alias, _ = _tables()
         index = cls()
         written: dict[str, str] = {}
@@ -75,6 +78,7 @@ class EntityIndex:
             if name and name.strip():
                 written.setdefault(_key(name), name.strip())
         persons = {_strip_titles(_key(n)) for n in people if n and n.strip()} if people is not None else None
+        others = {_strip_titles(_key(n)) for n in not_people if n and n.strip()}
         # Pass 1: the alias table, with and without titles ("President Donald Trump").
         local: dict[str, str] = {}
         shown: dict[str, str] = {}  # title-stripped key -> the name as first written, titles off
@@ -93,7 +97,7 @@ class EntityIndex:
         full_names: dict[str, set[str]] = {}
         for bare in local.values():
             words = bare.split()
-            person = bare in persons if persons is not None else looks_personal(shown[bare])
+            person = bare in persons if persons is not None else looks_personal(shown[bare]) and bare not in others
             if 2 <= len(words) <= 4 and person:
                 full_names.setdefault(_surname(words[-1]), set()).add(bare)
         for canonical, _rule in list(index.resolved.values()):

@@ -40,6 +40,20 @@ def claim_names(ledger: Ledger) -> Iterator[str]:
         yield from json.loads(entities or "[]")
 
 
+def names_never_people(ledger: Ledger) -> set[str]:
+    """The entity names of canonical claims that the text's entity labels call something other
+    than a person (an organisation, a nationality) and never a person. Claims extracted before
+    labels were kept contribute nothing."""
+    labels: dict[str, set[str]] = {}
+    for names, kinds in ledger.db.execute(
+            "SELECT json_extract(c.data, '$.entities'), json_extract(c.data, '$.entity_labels') "
+            + _CANONICAL_CLAIMS):
+        if names and kinds:
+            for name, kind in zip(json.loads(names), json.loads(kinds), strict=False):
+                labels.setdefault(name, set()).add(kind)
+    return {name for name, kinds in labels.items() if "PERSON" not in kinds}
+
+
 def claim_names_by_claim(ledger: Ledger) -> Iterator[tuple[str, str, str | None, str | None]]:
     """(doc_id, claim_id, source, entities as JSON) of every canonical claim, streamed."""
     yield from ledger.db.execute(
