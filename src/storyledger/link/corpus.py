@@ -190,7 +190,7 @@ def relink(ledger: Ledger, *, stance_model: Any = None) -> LinkReport:
         tracks=[track_row(r) for r in tracks],
     )
     store.flush()
-    write_link_state(ledger, link_fingerprint(ledger, model), [thread_id for thread_id, _ in user])
+    write_link_state(ledger, link_fingerprint(ledger, model), [thread_id for thread_id, _ in user], index.resolved)
     return report
 
 
@@ -265,12 +265,17 @@ def document_judge(judged: dict[tuple[str, str], dict[str, float]], texts: _Docu
     return judge
 
 
-def corpus_records(ledger: Ledger) -> tuple[list[dict[str, Any]], EntityIndex, _ClaimRecords]:
-    """The documents, the entity index (sources and claim entities, resolved across the corpus)
-    and the maker of claim records over the canonical documents."""
+def corpus_records(ledger: Ledger, resolved: dict[str, str] | None = None
+                   ) -> tuple[list[dict[str, Any]], EntityIndex, _ClaimRecords]:
+    """The documents, the entity index (sources and claim entities, resolved across the corpus;
+    or the ``resolved`` names an earlier relink of the same records kept) and the maker of claim
+    records over the canonical documents."""
     docs = sql.read_documents(ledger)
-    names = itertools.chain(sql.claim_names(ledger), sql.quantity_sources(ledger))
-    index = EntityIndex.build((n for n in names if n), not_people=sql.names_never_people(ledger))
+    if resolved is not None:
+        index = EntityIndex(resolved={key: (name, "") for key, name in resolved.items()})
+    else:
+        names = itertools.chain(sql.claim_names(ledger), sql.quantity_sources(ledger))
+        index = EntityIndex.build((n for n in names if n), not_people=sql.names_never_people(ledger))
     return docs, index, _ClaimRecords({d["id"]: d for d in docs if not d["duplicate_of"]}, index.resolve)
 
 

@@ -41,7 +41,7 @@ from .corpus import (
     thread_output,
     track_row,
 )
-from .link_state import link_fingerprint, read_link_state, write_link_state
+from .link_state import link_fingerprint, read_link_state, read_resolved, write_link_state
 from .retrieval import search, search_floor
 from .stance_features import embed_texts
 from .text_vectors import LedgerTextVectors
@@ -70,7 +70,7 @@ def follow_new(ledger: Ledger, model: Any) -> LinkReport | None:
 
 
 def _add_threads(ledger: Ledger, new: list[tuple[str, str]], model: Any, report: LinkReport) -> None:
-    docs, index, records = corpus_records(ledger)
+    docs, index, records = corpus_records(ledger, read_resolved(ledger))  # names as the relink resolved them
     canonical = records.canonical
     seq = {d["id"]: d["seq"] for d in docs}
     known_entities = {name for (entity,) in ledger.db.execute(

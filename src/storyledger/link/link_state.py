@@ -18,6 +18,7 @@ from ..store.ledger import Ledger
 
 FINGERPRINT_KEY = "fingerprint"
 FOLLOWED_KEY = "followed"
+RESOLVED_KEY = "resolved"
 
 
 def link_fingerprint(ledger: Ledger, model: Any) -> str:
@@ -47,13 +48,27 @@ def _model_identity(model: Any) -> str:
     return h.hexdigest()
 
 
-def write_link_state(ledger: Ledger, fingerprint: str, followed: list[str]) -> None:
+def write_link_state(ledger: Ledger, fingerprint: str, followed: list[str],
+                     resolved: dict[str, tuple[str, str]] | None = None) -> None:
+    """Record the fingerprint and the threads followed; with ``resolved``, the entity index's
+    resolutions too (every name of the corpus: rebuilding them is most of what a tracked
+    proposition costs on a large ledger)."""
+    rows = [(FINGERPRINT_KEY, fingerprint), (FOLLOWED_KEY, json.dumps(sorted(followed)))]
+    if resolved is not None:
+        rows.append((RESOLVED_KEY, json.dumps({key: name for key, (name, _) in resolved.items()},
+                                              ensure_ascii=False, sort_keys=True)))
     with ledger.transaction() as db:
-        db.executemany("INSERT OR REPLACE INTO link_state (key, value) VALUES (?, ?)",
-                       [(FINGERPRINT_KEY, fingerprint), (FOLLOWED_KEY, json.dumps(sorted(followed)))])
+        db.executemany("INSERT OR REPLACE INTO link_state (key, value) VALUES (?, ?)", rows)
+
+
+def read_resolved(ledger: Ledger) -> dict[str, str] | None:
+    """The entity index's resolutions (name key -> canonical name) of the last relink, if kept."""
+    row = ledger.db.execute("SELECT value FROM link_state WHERE key = ?", (RESOLVED_KEY,)).fetchone()
+    return json.loads(row[0]) if row else None
 
 
 def read_link_state(ledger: Ledger) -> tuple[str | None, set[str]]:
     """(fingerprint, thread ids followed) of the last relink; (None, empty) before any."""
-    state = dict(ledger.db.execute("SELECT key, value FROM link_state").fetchall())
+    state = dict(ledger.db.execute("SELECT key, value FROM link_state WHERE key IN (?, ?)",
+                                   (FINGERPRINT_KEY, FOLLOWED_KEY)).fetchall())
     return state.get(FINGERPRINT_KEY), set(json.loads(state.get(FOLLOWED_KEY, "[]")))
