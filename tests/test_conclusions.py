@@ -18,6 +18,7 @@ from storyledger.link.contradictions import (
     story_contradictions,
     window_from,
 )
+from storyledger.link.denials import mark_relayed_denials
 from storyledger.link.threads import (
     ClaimRec,
     Placement,
@@ -27,7 +28,6 @@ from storyledger.link.threads import (
     events_of,
     is_denial,
     is_reversal,
-    mark_relayed_denials,
     negation_scopes_event,
 )
 

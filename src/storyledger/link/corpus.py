@@ -22,6 +22,7 @@ import numpy as np
 from ..store import links as sql
 from ..store.ledger import Ledger
 from .contradictions import Window, story_contradictions, window_from
+from .denials import link_denials, mark_relayed_denials
 from .embeddings import MODEL_NAME, embed, text_hash
 from .entities import EntityIndex
 from .link_state import link_fingerprint, write_link_state
@@ -39,8 +40,6 @@ from .threads import (
     decide_stance,
     events_of,
     is_denial,
-    link_denials,
-    mark_relayed_denials,
     place_claims,
     user_thread,
 )

@@ -41,11 +41,12 @@ from .corpus import (
     thread_output,
     track_row,
 )
+from .denials import mark_relayed_denials
 from .link_state import link_fingerprint, read_link_state, read_resolved, write_link_state
 from .retrieval import search, search_floor
 from .stance_features import embed_texts
 from .text_vectors import LedgerTextVectors
-from .threads import LEAD_CLAIMS, ClaimRec, is_denial, mark_relayed_denials, user_thread
+from .threads import LEAD_CLAIMS, ClaimRec, is_denial, user_thread
 from .tracks import track_records
 
 _CANONICAL = "FROM claims c JOIN documents d ON d.id = c.doc_id AND d.duplicate_of IS NULL "
