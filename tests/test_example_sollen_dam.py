@@ -100,8 +100,6 @@ def test_disagreements_are_one_row_per_pair_of_real_sources(threads: list[dict])
         assert RADIO not in (x["a"]["source"], x["b"]["source"])  # it only relayed both sides
 
 
-@pytest.mark.xfail(strict=True, reason="the attribution extractor reads the headline 'Crack found in Sollen "
-                                       "Dam wall as …' as a source named 'Crack' (extract/, not the story layer)")
 def test_no_side_is_a_word_of_a_headline(threads: list[dict]):
     sides = {s for t in threads for x in t["contradictions"] for s in (x["a"]["source"], x["b"]["source"])}
     assert "Crack" not in sides

@@ -213,7 +213,9 @@ def test_a_sentence_medial_cue_takes_both_halves(nlp):
 # --- headlines -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("headline", ["Pop Star Saves Hiker From Bear Attack", "Ines Castro Wins Regional Race"])
+@pytest.mark.parametrize("headline", ["Pop Star Saves Hiker From Bear Attack", "Ines Castro Wins Regional Race",
+                                      "Crack found in ferry pier as crews close the quay",
+                                      "Body found near harbour after storm"])
 def test_headline_words_that_only_look_like_cue_verbs(nlp, headline):
     assert run(nlp, headline + "\n\nThe crowd cheered.") == []
 

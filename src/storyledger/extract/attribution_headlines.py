@@ -77,6 +77,9 @@ def _headline_candidates(ctx: _Ctx, taken: set[int]) -> list[_Cand]:
         lemma = _headline_verb(t, lex)
         if lemma is None or t.tag_ in ("NNS",) and t.text.islower():
             continue
+        after = toks[k + 1] if k + 1 < len(toks) else None
+        if t.tag_ in ("VBD", "VBN") and after is not None and after.pos_ == "ADP" and after.dep_ != "prt":
+            continue  # "Crack found in dam wall": a headline's bare past form before a place is passive
         start = 0
         for j in range(k - 1, -1, -1):
             if toks[j].text == ":":
