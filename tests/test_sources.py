@@ -254,3 +254,15 @@ def test_a_figure_in_a_relayed_report_is_the_reporters(tmp_path: Path):
     assert by_text["hundreds of sailors"]["source"] == "Harbour officials"
     # what the navy demanded is the article's own description: no source of its own
     assert by_text["some 300 sailors"]["attribution_id"] is None
+
+
+def test_who_rejects_a_report_did_not_make_it(nlp):
+    atts = run(nlp, "The harbour board rejected a newspaper report that the pier had cracked.")
+    report = by_cue(atts, "report")
+    assert report.source is None  # the newspaper is not named; the board only rejects its report
+    assert by_cue(atts, "rejected").source.text == "The harbour board"
+    # a report the subject makes stays theirs
+    assert by_cue(run(nlp, "The harbour master avoided direct criticism of the ferry line."),
+                  "criticism of").source.text == "The harbour master"
+    claims = by_cue(run(nlp, "The port authority dismissed claims that the ferry would stop running."), "claims")
+    assert claims.source is None

@@ -5,8 +5,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from typing import TYPE_CHECKING
 
+from ..resources import load_json
 from .attribution_base import (
     _EXPLETIVE,
     _Cand,
@@ -182,6 +184,11 @@ def _noun_frames(doc: Doc, n: Token) -> list[tuple[str, int, int, int]]:
     return out
 
 
+@cache
+def _denial_lemmas() -> frozenset[str]:
+    return frozenset(load_json("claims.json")["denial_cue_lemmas"])
+
+
 def _governing_verb(n: Token) -> Token | None:
     """The verb whose direct object noun n is ("avoided criticism of …", "slams his decision
     to …"). (Through a preposition, "is doubling down on his support for …", it is too often
@@ -206,7 +213,9 @@ def _noun_source(ctx: _Ctx, n: Token, content_lo: int) -> tuple[tuple[int, int] 
     # cue verb and the noun has an owner: in "Voters praised her promise to …" it is hers
     governor = _governing_verb(n)
     light = governor is not None and governor.lemma_.lower() in _LIGHT_VERBS
-    if governor is not None and (light or not poss or governor.lemma_.lower() not in _lex().verbs):
+    # (not "The board rejected a newspaper report that …": who denies a report did not make it)
+    denied = governor is not None and governor.lemma_.lower() in _denial_lemmas()
+    if governor is not None and not denied and (light or not poss or governor.lemma_.lower() not in _lex().verbs):
         subj, _ = _subject(governor)
         # (not "The attacks raised new questions about …": an event holds no view)
         src = _source_range(doc, subj, governor) if subj is not None and subj.i != n.i \
