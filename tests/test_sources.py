@@ -262,7 +262,7 @@ def test_who_rejects_a_report_did_not_make_it(nlp):
     assert report.source is None  # the newspaper is not named; the board only rejects its report
     assert by_cue(atts, "rejected").source.text == "The harbour board"
     # a report the subject makes stays theirs
-    assert by_cue(run(nlp, "The harbour master avoided direct criticism of the ferry line."),
-                  "criticism of").source.text == "The harbour master"
+    assert by_cue(run(nlp, "Greta Lind avoided direct criticism of the ferry line."),
+                  "criticism of").source.text == "Greta Lind"
     claims = by_cue(run(nlp, "The port authority dismissed claims that the ferry would stop running."), "claims")
     assert claims.source is None
