@@ -35,9 +35,9 @@ from storyledger.link.threads import (
 def claim(cid: str, text: str, *, doc: str = "d1", source: str | None = "Dana Okafor", day: str | None = "2026-05-02",
           polarity: str = "affirmed", polarity_cue: str | None = None, modality: str = "fact", cue: str | None = "said",
           hedged: bool = False, entities: frozenset[str] = frozenset({"Lenna"}), reported: str | None = None,
-          vector: np.ndarray | None = None) -> ClaimRec:
+          vector: np.ndarray | None = None, kind: str = "speech") -> ClaimRec:
     return ClaimRec(doc, cid, (int(cid[1:]), 0), 0, text, text, polarity, polarity_cue, modality, hedged, source,
-                    source, source, cue, "speech", "Orsk Courier", reported or day, False, day, entities,
+                    source, source, cue, kind, "Orsk Courier", reported or day, False, day, entities,
                     events=events_of(text), vector=vector)
 
 
@@ -126,6 +126,24 @@ def test_opposite_stances_of_one_day_disagree_and_other_episodes_do_not():
     assert [(x["kind"], x["a"].source, x["b"].source) for x in found] == [
         ("disagreement", "three engineers", "Mayor Ivo Brandt")]
     assert found[0]["pairs"] == [(report.key, denial.key)]
+
+
+def test_an_actor_s_reported_intention_is_no_side_of_its_own():
+    # "the council is planning to close the bridge" (as some outlet tells it) is the council's plan,
+    # not a statement the council made against the mayor's denial
+    t = thread("close")
+    plan = claim("c1", "to close the Lenna bridge", source="Orsk Council", cue="planning", modality="plan",
+                 kind="intention")
+    denial = claim("c2", "There are no plans to close the Lenna bridge", source="Mayor Ivo Brandt",
+                   polarity="negated", polarity_cue="no plans")
+    claims = placed(t, (plan, "supports"), (denial, "denies"))
+    assert find_contradictions(t, claims, [], window_of) == []
+    considering = claim("c1", "closing the Lenna bridge", source="Orsk Council", cue="is considering",
+                        modality="plan", kind="belief")
+    assert find_contradictions(t, placed(t, (considering, "supports"), (denial, "denies")), [], window_of) == []
+    said = claim("c1", "The council will close the Lenna bridge", source="Orsk Council", modality="plan")
+    claims = placed(t, (said, "supports"), (denial, "denies"))
+    assert [x["a"].source for x in find_contradictions(t, claims, [], window_of)] == ["Orsk Council"]
 
 
 def test_one_row_per_pair_of_sources_and_none_with_an_unnamed_side():

@@ -116,7 +116,7 @@ def find_contradictions(thread: Thread, claims: dict[tuple[str, str], ClaimRec],
         for s in supporters:
             ws = window_of(s)
             if wd is not None and ws is not None and _gap(ws, wd) == 0 \
-                    and _firm(on[s.key], s) and _firm(on[d.key], d):
+                    and _firm(on[s.key], s) and _firm(on[d.key], d) and _takes_a_side(s) and _takes_a_side(d):
                 # without a denial link between them, only firm stances about the same day count
                 add(s, d, "disagreement", "opposite-stances-same-time")
                 continue
@@ -161,6 +161,14 @@ def _announces(c: ClaimRec) -> bool:
     if not c.events or is_reversal(c):
         return False
     return c.modality in ("plan", "fact") or (c.modality == "prediction" and c.about != c.reported)
+
+
+def _takes_a_side(c: ClaimRec) -> bool:
+    """Whether the claim is a statement its source made (or the outlet's own): "the US is planning
+    to withdraw", "the US is considering ending its presence" ascribe an intention or a belief to
+    the US in whoever tells it; the US said nothing, so it is no side of its own without a denial
+    linked to that report (the teller's report is a side, and a linked denial still answers it)."""
+    return c.attribution_kind in (None, "speech", "report")
 
 
 def _similarity(a: ClaimRec, b: ClaimRec) -> float:
