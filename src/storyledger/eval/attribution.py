@@ -299,18 +299,6 @@ def score_documents(
     return out
 
 
-def _default_extractor() -> Callable[[str], list[Any]]:
-    from storyledger.extract.attribution import extract_attributions
-    from storyledger.extract.nlp import load_nlp
-
-    nlp = load_nlp()
-
-    def run(text: str) -> list[Any]:
-        return extract_attributions(nlp(text))
-
-    return run
-
-
 def score_attribution(
     brat_dir: str | Path,
     *,
@@ -331,10 +319,3 @@ def score_attribution(
     else:
         preds = [list(extractor(d.text)) for d in docs]
     return score_documents(docs, preds, kinds=kinds)
-
-
-def format_scores(scores: dict[str, Any]) -> str:
-    lines = []
-    for k, v in scores.items():
-        lines.append(f"{k:30s} {v:.4f}" if isinstance(v, float) else f"{k:30s} {v}")
-    return "\n".join(lines)

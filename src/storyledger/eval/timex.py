@@ -261,13 +261,6 @@ def score_timeml(paths_or_dir: str | Path | Iterable[str | Path], *,
     return scores
 
 
-def _format(scores: dict) -> str:
-    lines = []
-    for k, v in scores.items():
-        lines.append(f"{k:20s} {v:.4f}" if isinstance(v, float) else f"{k:20s} {v}")
-    return "\n".join(lines)
-
-
 def print_errors(details: list, out=sys.stdout) -> None:
     """Misses, false positives and wrong values, for tuning: the held-out documents' are not shown."""
     for doc, gold, pred, pairs in details:

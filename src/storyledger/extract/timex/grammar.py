@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
+from ...resources import load_json, read_table
 from .scan import first_char_finder
 
 # Resources
 # ------------------------------------------------------------------------------------------------
-
-
-def _read_resource(name: str) -> str:
-    return resources.files("storyledger").joinpath("resources", "timex", name).read_text("utf-8")
 
 
 def _alt(words, *, ci: bool = True) -> str:
@@ -104,14 +99,12 @@ _MACRO_RE = re.compile(r"<<([A-Z0-9_]+)>>")
 
 @lru_cache(maxsize=1)
 def _grammar() -> _Grammar:
-    lex = json.loads(_read_resource("lexicon.json"))
+    lex = load_json("timex/lexicon.json")
     macros = _macros(lex)
     rules: list[_Rule] = []
     month_rules: set[str] = set()
-    for line in _read_resource("patterns.tsv").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        name, typ, norm, pattern = line.split("\t", 3)
+    for name, typ, norm, *pattern_parts in read_table("timex/patterns.tsv"):
+        pattern = "\t".join(pattern_parts)
         if "<<MONTH" in pattern:
             month_rules.add(name)
         pattern = _MACRO_RE.sub(lambda m: macros[m.group(1)], pattern)
