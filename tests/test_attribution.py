@@ -392,6 +392,16 @@ def test_a_post_ending_in_a_link_tagged_with_its_authors_handle(nlp):
     # without a handle, a dash after a link tags nothing
     assert run(nlp, "Ferry news\n\nTimetables are at harbour.example/ferry — Ole Brandt") == []
 
+def test_a_speaker_quoted_in_a_quotation_says_nothing_past_its_closing_mark(nlp):
+    text = ("''I said, 'The lesson of the flood is there should be no delay because the river will "
+            "rise,''' she recalled.")
+    atts = run(nlp, text)
+    inner, outer = by_cue(atts, "said"), by_cue(atts, "recalled")
+    assert inner.content.text.endswith("the river will rise")
+    assert outer.parent is None and outer.source.text == "she"
+    assert inner.parent == outer.id  # the quoted speaker is nested in the one who recalls
+
+
 POLNEAR_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear" / "dev"
 
 

@@ -73,6 +73,29 @@ def _snap_to_quotes(ctx: _Ctx, cand: _Cand) -> None:
     cand.content = new
 
 
+def _clip_to_own_quote(ctx: _Ctx, cand: _Cand) -> None:
+    """A speaker quoted inside a quotation says nothing past its closing mark: in "“I told
+    them, ‘Keep the dam shut,’” she recalled" the parser often hangs the outer "she recalled"
+    inside the quoted "told"; left there, the quoted speaker would own the whole attribution."""
+    own = ctx.quote_of_token(ctx.doc[cand.head])
+    if own is None:
+        return
+    clipped: list[tuple[int, int]] = []
+    for s, e in cand.content:
+        for ps, pe in ctx.quotes[own].parts:
+            lo, hi = max(s, ps), min(e, pe)
+            while hi > lo and (ctx.text[hi - 1].isspace() or ctx.text[hi - 1] in _QUOTE_TAIL):
+                hi -= 1
+            if hi - lo > 1:
+                clipped.append((lo, hi))
+    if clipped:  # (nothing inside: the marks are unbalanced and the "quotation" is no guide)
+        cand.content = clipped
+
+
+# what a quoted speaker's content sheds at the closing mark: the marks and the comma before them
+_QUOTE_TAIL = ",;'\"”’»"
+
+
 def _is_speechy_quote(ctx: _Ctx, q: _Quote) -> bool:
     body = ctx.text[q.start : q.end].strip("“”\"«»„ ")
     words = body.split()
@@ -257,6 +280,7 @@ def _candidates(ctx: _Ctx) -> list[_Cand]:
     )
     for c in cands:
         _snap_to_quotes(ctx, c)
+        _clip_to_own_quote(ctx, c)
     _attach_quotes(ctx, cands)
     _split_coordinated(ctx, cands)
     taken = {i for c in cands for i in range(c.cue_lo, c.cue_hi + 1)}
