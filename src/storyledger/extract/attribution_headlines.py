@@ -102,8 +102,8 @@ def _headline_candidates(ctx: _Ctx, taken: set[int]) -> list[_Cand]:
 
 def _colon_candidates(ctx: _Ctx) -> list[_Cand]:
     """"Trump: …" headlines and "Kerry: “…”": a short name-only lead-in then a colon; "Report:
-    …", "Poll: …" (a document with nobody named behind it: a report without a source). A
-    label ("BREAKING:", "MAJOR:") is nobody."""
+    …", "Poll: …" (a document with nobody named behind it: the document is the source, the
+    colon the cue, as PolNeAR marks them). A label ("BREAKING:", "MAJOR:") is nobody."""
     doc, text, lex = ctx.doc, ctx.text, ctx.lex
     out = []
     for t in ctx.tokens:
@@ -142,8 +142,8 @@ def _colon_candidates(ctx: _Ctx) -> list[_Cand]:
         e = min(e, pb)
         if e - s < 8:
             continue
-        if document:
-            out.append(_Cand(lead[0].i, t.i, [(s, e)], None, "report", "colon", t.i))
+        if document:  # the document is the source, as "the report" is in running text
+            out.append(_Cand(t.i, t.i, [(s, e)], (lead[0].i, lead[0].i), "report", "colon:document", t.i))
         else:
             out.append(_Cand(t.i, t.i, [(s, e)], (lead[0].i, t.i - 1), "speech", "colon", t.i))
     return out
