@@ -402,6 +402,20 @@ def test_a_speaker_quoted_in_a_quotation_says_nothing_past_its_closing_mark(nlp)
     assert inner.parent == outer.id  # the quoted speaker is nested in the one who recalls
 
 
+def test_who_is_worried_or_divided_holds_the_view(nlp):
+    text = ("The harbour council is divided over the new toll. With 30 seats counted, she is "
+            "assured of winning at least 12. The ferry crews were reassured.")
+    atts = run(nlp, text)
+    divided = by_cue(atts, "is divided over")
+    assert divided.source.text == "The harbour council" and divided.kind == "belief"
+    assert by_cue(atts, "is assured of").source.text == "she"
+    # a plain passive with nothing after it names no one who holds a view
+    assert all(a.source is None for a in atts if a.cue.text == "were reassured")
+    # nor does a passive of asking: whoever asked is not the one asked
+    asked = by_cue(run(nlp, "The mayor was asked whether the toll would stay."), "was asked")
+    assert asked.source is None
+
+
 POLNEAR_DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "polnear" / "dev"
 
 

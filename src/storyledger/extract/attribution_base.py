@@ -80,6 +80,7 @@ class _Lexicon:
     quantified_sources: frozenset[str]  # "many", "some", "most" (of them) said
     surname_particles: tuple[str, ...]  # "al-" in "al-Sudani"
     headline_noun_like_verbs: frozenset[str]  # "Plans", "Calls": a headline verb only if parsed so
+    experiencer_passives: frozenset[str]  # "is worried that": the passive's subject holds the view
 
 
 @lru_cache(maxsize=1)
@@ -119,6 +120,7 @@ def _lex() -> _Lexicon:
         quantified_sources=frozenset(data["quantified_sources"]),
         surname_particles=tuple(data["surname_particles"]),
         headline_noun_like_verbs=frozenset(data["headline_noun_like_verbs"]),
+        experiencer_passives=frozenset(data["experiencer_passives"]),
     )
 
 

@@ -203,6 +203,11 @@ def _verb_candidates(ctx: _Ctx) -> list[_Cand]:
         if not ranges:
             continue
         subj, passive = (rest_subject, False) if rest_subject is not None else _subject(v)
+        if passive and subj is None and lemma in lex.experiencer_passives and not rule.endswith("+pass"):
+            # "residents are worried that …", "the party is divided over …": who is worried
+            # holds the view (with nothing after it, "were reassured" stays a plain passive)
+            subj = next((c for c in v.children if c.dep_ == "nsubjpass"), None)
+            kind = "belief"
         src = _agent_range(ctx, subj, v)
         if src is not None:  # "said David Brock, …", "…, disclosures revealed": no content
             start = doc[src[0]].idx
