@@ -113,6 +113,20 @@ def test_a_headline_label_is_no_speaker(nlp, label):
     assert label not in sources(atts)
 
 
+def test_a_name_in_a_clause_describing_the_source_is_not_its_name(nlp):
+    text = ("Lund, who backed Sen. Ola Berg, D-Maine, and openly opposed the tariff during the spring "
+            "primaries, last week said the mayor was seeking a quarrel. Voters supporting Greta Lind "
+            "said the toll was too high. An email sent by the Harbour Trust said the quay would close.")
+    atts = run(nlp, text)
+    said = [a for a in atts if a.cue.text == "said"]
+    assert said[0].source_name == "Lund"
+    assert said[1].source_name != "Greta Lind"  # the voters are not the one they support
+    assert said[2].source_name == "Harbour Trust"  # an artifact speaks for its maker
+    # a word in lower case is no name, whatever the tagger says
+    divided = by_cue(run(nlp, "The harbour council is divided over the new toll."), "is divided over")
+    assert divided.source_name != "harbour"
+
+
 # --- one person, one name ------------------------------------------------------------------------
 
 

@@ -90,9 +90,31 @@ def _source_info(ctx: _Ctx, lo: int, hi: int) -> tuple[str | None, str | None, s
     toks = doc[lo : hi + 1]
     text = toks.text
     low = text.lower()
-    persons = [e for e, label in ctx.labelled_ents if label == "PERSON" and lo <= e.start and e.end - 1 <= hi]
+    head = None
+    # the syntactic head of the span: the token whose head lies outside it
+    for t in toks:
+        if not (lo <= t.head.i <= hi) or t.head.i == t.i:
+            head = t
+            break
+    # names inside a clause that describes the source are not its name ("Lund, who backed Sen.
+    # Ola Berg, said", "voters supporting Mr. Lund"); who made a thing is ("an email sent by
+    # Lund": an artifact speaks for its maker)
+    described: set[int] = set()
+    made_by: set[int] = set()
+    makers_at: set[int] = set()  # the head noun of each "by …" naming a maker
+    for c in head.children if head is not None else ():
+        if c.dep_ in ("relcl", "acl"):
+            described.update(range(c.left_edge.i, c.right_edge.i + 1))
+            if c.dep_ == "acl" and head.ent_type_ != "PERSON" and head.lower_ not in lex.person_nouns:
+                for agent in (g for g in c.children if g.dep_ == "agent"):
+                    made_by.update(range(agent.left_edge.i, agent.right_edge.i + 1))
+                    makers_at.update(g.i for g in agent.children if g.dep_ == "pobj")
+    described -= made_by
+    persons = [e for e, label in ctx.labelled_ents if label == "PERSON" and lo <= e.start and e.end - 1 <= hi
+               and e.start not in described]
     orgs = [
         e for e, label in ctx.labelled_ents if label in ("ORG", "GPE", "NORP") and lo <= e.start and e.end - 1 <= hi
+        and e.start not in described
     ]
     # the first role of the lexicon's order written as a word of the source (a role not even a
     # substring of it is not tried)
@@ -101,8 +123,10 @@ def _source_info(ctx: _Ctx, lo: int, hi: int) -> tuple[str | None, str | None, s
     titled_body = None
     if name is None:
         for t in toks:
-            if t.pos_ == "PROPN" and not (lo <= t.head.i <= hi and t.head.pos_ == "PROPN"
-                                          and t.dep_ in ("compound", "flat")):
+            # (a word written in lower case is no name, whatever the tagger says: "the harbour
+            # council")
+            if t.i not in described and t.pos_ == "PROPN" and not t.text.islower() and not (
+                    lo <= t.head.i <= hi and t.head.pos_ == "PROPN" and t.dep_ in ("compound", "flat")):
                 a = t.i
                 while a - 1 >= lo and doc[a - 1].pos_ in ("PROPN", "NOUN") and doc[a - 1].dep_ == "compound":
                     a -= 1
@@ -122,24 +146,24 @@ def _source_info(ctx: _Ctx, lo: int, hi: int) -> tuple[str | None, str | None, s
         affiliation: str | None = _affiliation(titled_body)
     else:
         affiliation = _affiliation(orgs[0]) if orgs and (persons or role) else None
-    head = None
-    # the syntactic head of the span: the token whose head lies outside it
-    for t in toks:
-        if not (lo <= t.head.i <= hi) or t.head.i == t.i:
-            head = t
-            break
     if name is None and orgs and not role:
         # The entity that heads the phrase names it ("the Russian RIA Novosti"); an entity that
         # only modifies it does not ("the US-led coalition", "Syrian regime media").
         heading = [e for e in orgs if head is not None and e.start <= head.i < e.end]
         coordinated = head is not None and any(c.dep_ == "conj" and c.i <= hi for c in head.children)
-        if heading and not coordinated:
+        makers = [e for e in orgs if any(e.start <= i < e.end for i in makers_at)]
+        if makers and not heading:
+            name = _affiliation(makers[0])
+        elif heading and not coordinated:
             first = head.i  # the proper-noun chain the entity may have cut short ("RIA Novosti")
             while first - 1 >= lo and doc[first - 1].pos_ == "PROPN" and doc[first - 1].dep_ == "compound":
                 first -= 1
             name = doc[min(first, heading[0].start):heading[0].end].text
         elif head is not None and head.pos_ in ("NOUN", "PROPN"):
-            name = _without_determiner(toks).text
+            named = doc[lo : min(described)] if described and min(described) > lo else toks
+            while len(named) > 1 and named[-1].is_punct:
+                named = named[:-1]
+            name = _without_determiner(named).text
         else:
             name = orgs[0].text
     anonymous = False
