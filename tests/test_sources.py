@@ -272,6 +272,17 @@ def test_a_figure_in_a_relayed_report_is_the_reporters(tmp_path: Path):
     assert by_text["some 300 sailors"]["attribution_id"] is None
 
 
+def test_who_faces_criticism_is_its_target_not_its_source(nlp):
+    faced = by_cue(run(nlp, "The mayor has faced sharp criticism for closing the quay."), "criticism for")
+    assert faced.source is None  # the critics are not named
+    asked = by_cue(run(nlp, "The mayor faced questions from reporters about the toll."),
+                   "questions from reporters about")
+    assert asked.source.text == "reporters"
+    # who voices it still holds it
+    voiced = by_cue(run(nlp, "Greta Lind voiced criticism of the ferry line."), "voiced criticism of")
+    assert voiced.source.text == "Greta Lind"
+
+
 def test_who_rejects_a_report_did_not_make_it(nlp):
     atts = run(nlp, "The harbour board rejected a newspaper report that the pier had cracked.")
     report = by_cue(atts, "report")

@@ -81,6 +81,7 @@ class _Lexicon:
     surname_particles: tuple[str, ...]  # "al-" in "al-Sudani"
     headline_noun_like_verbs: frozenset[str]  # "Plans", "Calls": a headline verb only if parsed so
     experiencer_passives: frozenset[str]  # "is worried that": the passive's subject holds the view
+    receiving_verbs: frozenset[str]  # "faced criticism": the subject does not hold the noun cue
 
 
 @lru_cache(maxsize=1)
@@ -121,6 +122,7 @@ def _lex() -> _Lexicon:
         surname_particles=tuple(data["surname_particles"]),
         headline_noun_like_verbs=frozenset(data["headline_noun_like_verbs"]),
         experiencer_passives=frozenset(data["experiencer_passives"]),
+        receiving_verbs=frozenset(data["receiving_verbs"]),
     )
 
 

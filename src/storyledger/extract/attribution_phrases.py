@@ -196,6 +196,20 @@ def _governing_verb(n: Token) -> Token | None:
     return n.head if n.dep_ == "dobj" and _is_verb(n.head) else None
 
 
+def _from_source(doc: Doc, holders: list[Token], content_lo: int,
+                 preps: tuple[str, ...] = ("from",)) -> tuple[int, int] | None:
+    """The source a "from"/"by" phrase on the noun (or its verb) names: "criticism from
+    Democrats", "calls by some senators". (The last such phrase before the content wins.)"""
+    src = None
+    for h in holders:
+        for c in h.children:
+            if c.dep_ == "prep" and c.lower_ in preps and c.i < content_lo:
+                objs = [g for g in c.children if g.dep_ == "pobj"]
+                if objs:
+                    src = _source_range(doc, objs[0], holders[0])
+    return src
+
+
 def _noun_source(ctx: _Ctx, n: Token, content_lo: int) -> tuple[tuple[int, int] | None, int, bool]:
     """(source range, cue start, whether anybody stands behind the noun) for nominal cue n:
     its possessor ("his view"), a "by"/"from" phrase ("calls by some Democrats"), or the
@@ -212,6 +226,10 @@ def _noun_source(ctx: _Ctx, n: Token, content_lo: int) -> tuple[tuple[int, int] 
     # criticism of …", "Trump kept up his criticism of …": PolNeAR's source), unless it is a
     # cue verb and the noun has an owner: in "Voters praised her promise to …" it is hers
     governor = _governing_verb(n)
+    if governor is not None and not poss and governor.lemma_.lower() in ctx.lex.receiving_verbs:
+        # "The mayor faced sharp criticism for …": who faces it is its target; the critics are
+        # named by "from" or not at all
+        return _from_source(doc, [n, governor], content_lo), cue_lo, True
     light = governor is not None and governor.lemma_.lower() in _LIGHT_VERBS
     # (not "The board rejected a newspaper report that …": who denies a report did not make it)
     denied = governor is not None and governor.lemma_.lower() in _denial_lemmas()
@@ -227,11 +245,7 @@ def _noun_source(ctx: _Ctx, n: Token, content_lo: int) -> tuple[tuple[int, int] 
         src = None
     if poss:
         return (poss[0].left_edge.i, poss[0].i), cue_lo, True
-    for c in n.children:
-        if c.dep_ == "prep" and c.lower_ in ("by", "from") and c.i < content_lo:
-            objs = [g for g in c.children if g.dep_ == "pobj"]
-            if objs:
-                src = _source_range(doc, objs[0], n)
+    src = _from_source(doc, [n], content_lo, ("by", "from"))
     h = n.head
     if src is None and n.dep_ == "dobj" and h.lemma_.lower() in _LIGHT_VERBS:
         subj, _ = _subject(h)
