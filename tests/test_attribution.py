@@ -376,6 +376,9 @@ def test_a_participle_after_a_reported_clause_belongs_to_the_reporter(nlp):
     text = ("News\n\nBrandt didn’t seem particularly impressed with the plan on Tuesday, telling reporters, "
             "“A lot of people said the mayor should step down.”")
     assert by_cue(run(nlp, text), "telling").source.text == "Brandt"
+    # a pronoun subject in the reported clause does not take the participle from the reporter
+    text = "Greta Lind said she plans to visit the harbour in June, insisting that the ferry must keep running."
+    assert by_cue(run(nlp, text), "insisting").source.text == "Greta Lind"
 
 
 def test_the_one_eager_to_act_is_the_source(nlp):

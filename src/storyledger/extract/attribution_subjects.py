@@ -111,7 +111,7 @@ def _subject(v: Token, depth: int = 0) -> tuple[Token | None, bool]:
         if v.tag_ == "VBG" and h.dep_ == "ccomp" and _is_verb(h.head) and h.head.i < h.i and (
                 h.lemma_ in ("be", "seem", "become", "remain")
                 or any(c.dep_ == "nsubjpass" for c in h.children)
-                or not any(c.dep_ == "nsubj" and _person_like(c) for c in h.children)):
+                or not any(c.dep_ == "nsubj" and _person_like(c) and c.pos_ != "PRON" for c in h.children)):
             # "Khalif said the rhetoric has been patronizing, noting her comments", "Nilsen
             # argued that a ferry would keep the harbour open, saying …": a participle on a
             # reported state of affairs, or on what nobody in it could say, belongs to whoever
