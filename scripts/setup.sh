@@ -12,6 +12,8 @@ extras=""
 [ "${1:-}" = "--tests" ] && extras="[test]"
 [ -x .venv/bin/python ] || "$python" -m venv .venv
 .venv/bin/pip install --quiet --disable-pip-version-check torch==2.13.0 -e ".${extras}"
+# The embedding model runs with ONNX Runtime: its graph is exported once from the packaged weights.
+.venv/bin/python -c "from storyledger.link.onnx_model import ensure_exported; print(ensure_exported())"
 if [ "${1:-}" = "--tests" ] && [ ! -x /usr/bin/chromium ]; then
     # The browser tests drive Debian's Chromium (never a browser Playwright downloads).
     echo "setup: installing Debian's chromium package for the browser tests (apt-get install chromium)" >&2

@@ -19,6 +19,9 @@ CONTENT_QUERIES = [
     "SELECT doc_id, attribution_id, data FROM attributions ORDER BY doc_id, attribution_id",
     "SELECT doc_id, quantity_id, data FROM quantities ORDER BY doc_id, quantity_id",
     "SELECT doc_id, claim_id, data FROM claims ORDER BY doc_id, claim_id",
+    # The vectors each worker embedded ahead for linking.
+    "SELECT doc_id, claim_id, text_hash, vector FROM claim_embeddings ORDER BY doc_id, claim_id",
+    "SELECT text_hash, vector FROM text_embeddings ORDER BY text_hash",
     # Linking runs in the main process over the stored records, so its output must match too.
     "SELECT thread_id, label, claims, documents FROM threads ORDER BY thread_id",
     "SELECT thread_id, doc_id, claim_id, stance, rule FROM thread_claims ORDER BY thread_id, doc_id, claim_id",

@@ -284,7 +284,7 @@ class _Batches:
     def _store(self, batch: _Batch) -> None:
         extractions: dict[str, Extraction | ExtractionFailure] = {}
         if batch.extraction is not None:
-            results, seconds = batch.extraction.result()
+            results, seconds, vectors = batch.extraction.result()
             extractions = {e.doc_id: e for e in results}
             for stage, value in seconds.items():
                 self.report.stage_times.add(stage, value)
@@ -298,5 +298,5 @@ class _Batches:
                 ))
         with _Timer(self.report.stage_times, "store"):
             self.report.documents_added += self.ledger.write_batch(batch.documents, batch.inputs, extractions,
-                                                                   EXTRACTOR_VERSION)
+                                                                   EXTRACTOR_VERSION, vectors)
         self.unstored.difference_update(d.id for d, _ in batch.documents)

@@ -8,36 +8,72 @@ batch with ``nlp.pipe``; results come back in the order the batches were submitt
 * ``local`` with N workers: a pool of N local processes.
 * ``dask``: a Dask cluster, a ``LocalCluster`` of N worker processes when no scheduler address
   is given, or an existing cluster at ``--scheduler ADDRESS``.
+
+The unit of work also embeds what linking will compare of each document
+(:mod:`storyledger.link.ahead`), most of linking's cost, so that it is mapped with the rest. In
+this process (one worker), a batch's embedding runs on a thread while the next batch is parsed:
+the parse keeps one core busy, the embedding another.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import sys
+import time
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..extract.guard import DEFAULT_DOC_SECONDS, ExtractionFailure
 from ..model import Document, StageTimes
 
 if TYPE_CHECKING:  # the extractors load spaCy: a build with nothing new to extract never imports them
     from ..extract.document import Extraction
+    from ..link.ahead import DocumentVectors
 
 ENGINES = ("local", "dask")
 
 
-BatchResult = tuple[list["Extraction | ExtractionFailure"], dict[str, float]]
+class BatchResult(NamedTuple):
+    extractions: list[Extraction | ExtractionFailure]
+    seconds: dict[str, float]  # by stage
+    vectors: list[DocumentVectors]  # what linking will compare, embedded ahead
 
 
 def extract_batch(docs: Sequence[Document], doc_seconds: float | None = DEFAULT_DOC_SECONDS) -> BatchResult:
-    """The unit of work an engine runs: parse and extract one batch, with stage timings. A
-    document that fails comes back as its :class:`ExtractionFailure`."""
+    """The unit of work an engine runs: parse and extract one batch, with stage timings, and
+    embed what linking will compare. A document that fails comes back as its
+    :class:`ExtractionFailure`."""
+    return embed_batch(_extract(docs, doc_seconds))
+
+
+def _extract(docs: Sequence[Document], doc_seconds: float | None) -> BatchResult:
     from ..extract.document import extract_documents
 
     times = StageTimes()
     extractions = list(extract_documents(docs, times, doc_seconds=doc_seconds))
-    return extractions, times.seconds
+    return BatchResult(extractions, times.seconds, [])
+
+
+def embed_batch(extracted: BatchResult) -> BatchResult:
+    """``extracted`` with the vectors linking will need from each document. A document whose
+    texts cannot be embedded here goes without: linking embeds what it lacks."""
+    from ..link.ahead import document_vectors
+
+    start = time.perf_counter()
+    vectors = []
+    for extraction in extracted.extractions:
+        if isinstance(extraction, ExtractionFailure):
+            continue
+        try:
+            vectors.append(document_vectors(extraction))
+        except Exception as error:  # noqa: BLE001 — no document's vectors may stop the batch
+            print(f"storyledger: document {extraction.doc_id}: not embedded ahead ({error}); linking will embed it",
+                  file=sys.stderr)
+    seconds = dict(extracted.seconds)
+    seconds["embed"] = seconds.get("embed", 0.0) + time.perf_counter() - start
+    return BatchResult(extracted.extractions, seconds, vectors)
 
 
 @dataclass
@@ -55,6 +91,7 @@ class Engine:
         self._pool: ProcessPoolExecutor | None = None
         self._client: Any = None
         self._cluster: Any = None
+        self._beside: ThreadPoolExecutor | None = None  # in this process: embeds beside the parse
 
     def start(self) -> Engine:
         if self.kind == "local" and self.workers > 1:
@@ -73,13 +110,15 @@ class Engine:
         return self
 
     def close(self) -> None:
+        if self._beside is not None:
+            self._beside.shutdown()
         if self._pool is not None:
             self._pool.shutdown()
         if self._client is not None:
             self._client.close()
         if self._cluster is not None:
             self._cluster.close()
-        self._pool = self._client = self._cluster = None
+        self._pool = self._client = self._cluster = self._beside = None
 
     def __enter__(self) -> Engine:
         return self.start()
@@ -100,14 +139,7 @@ class Engine:
             return self._pool.submit(extract_batch, list(docs), self.doc_seconds)
         if self._client is not None:
             return self._client.submit(extract_batch, list(docs), self.doc_seconds, pure=False)
-        return _Done(extract_batch(docs, self.doc_seconds))
-
-
-@dataclass
-class _Done:
-    """A batch extracted in this process, with the interface of a future."""
-
-    value: BatchResult
-
-    def result(self) -> BatchResult:
-        return self.value
+        extracted = _extract(docs, self.doc_seconds)
+        if self._beside is None:
+            self._beside = ThreadPoolExecutor(1, thread_name_prefix="storyledger-embed")
+        return self._beside.submit(embed_batch, extracted)

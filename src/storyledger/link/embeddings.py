@@ -1,5 +1,6 @@
 """Sentence embeddings of claim propositions with the packaged all-MiniLM-L6-v2, loaded lazily and
-once per process, never from the network."""
+once per process, never from the network: run by ONNX Runtime where setup exported it
+(:mod:`storyledger.link.onnx_model`), else by sentence-transformers (the same vectors)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import os
 from functools import cache
 
 import numpy as np
+
+from .onnx_model import onnx_encoder
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 # A claim's gist sits in its first words; the model's 256-token window would spend most of the
@@ -19,7 +22,7 @@ BATCH = 16
 
 
 @cache
-def _model():
+def sentence_transformer():
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")  # the build prints its own progress
@@ -36,11 +39,22 @@ def text_hash(text: str) -> str:
     return hashlib.sha1(f"{MODEL_NAME}/{MAX_TOKENS}\n{text}".encode()).hexdigest()[:16]
 
 
-def embed(texts: list[str]) -> np.ndarray:
-    """L2-normalised float32 vectors, one row per text."""
+def embed(texts: list[str], *, single_thread: bool = False) -> np.ndarray:
+    """L2-normalised float32 vectors, one row per text. ``single_thread``: on one core, as the
+    build does beside the parse or in each of its workers (one per core)."""
     if not texts:
         return np.zeros((0, 384), dtype=np.float32)
     unique = list(dict.fromkeys(texts))  # repeated propositions are embedded once
-    vectors = _model().encode(unique, batch_size=BATCH, normalize_embeddings=True, show_progress_bar=False)
+    encoder = onnx_encoder(MAX_TOKENS, 1 if single_thread else max(1, min(os.cpu_count() or 1, 4)))
+    if encoder is not None:
+        vectors = encoder.encode(unique, BATCH)
+    else:
+        model = sentence_transformer()
+        if single_thread:
+            import torch
+
+            # torch's thread count is per calling thread under OpenMP: set it where the work runs
+            torch.set_num_threads(1)
+        vectors = model.encode(unique, batch_size=BATCH, normalize_embeddings=True, show_progress_bar=False)
     row = {text: i for i, text in enumerate(unique)}
     return np.asarray(vectors, dtype=np.float32)[[row[text] for text in texts]]

@@ -218,15 +218,23 @@ class _Text:
         sent_tokens: list[list[str]] = []
         sent_stems: list[list[str]] = []
         if split:
-            for sentence in sentences(text):
-                st = tokens(sentence)
-                if st:
-                    sents.append(sentence)
-                    sent_tokens.append(st)
-                    sent_stems.append([stem(t) for t in st if t not in stop])
+            for sentence, st in _tokenised_sentences(text):
+                sents.append(sentence)
+                sent_tokens.append(st)
+                sent_stems.append([stem(t) for t in st if t not in stop])
         if not sent_tokens:
             sents, sent_tokens, sent_stems = [text], [toks], [stems]
         return cls(text, toks, stems, sents, sent_tokens, sent_stems)
+
+
+def _tokenised_sentences(text: str) -> list[tuple[str, list[str]]]:
+    return [(sentence, st) for sentence in sentences(text) if (st := tokens(sentence))]
+
+
+def embedded_sentences(evidence: str) -> list[str]:
+    """The texts the model embeds when it reads ``evidence`` as a body: its sentences, or the
+    whole text when it has none (linking embeds them ahead, where the document is extracted)."""
+    return [sentence for sentence, _ in _tokenised_sentences(evidence)] or [evidence]
 
 
 class _Features(NamedTuple):

@@ -168,12 +168,17 @@ def is_denial(c: ClaimRec) -> str | None:
     claim that relays another source's denial is not one."""
     if c.relays_denial:
         return None
+    return denial_reason(c.cue, c.polarity, c.polarity_cue)
+
+
+def denial_reason(cue: str | None, polarity: str, polarity_cue: str | None) -> str | None:
+    """Why a claim with this attribution cue and polarity reads as a denial, or None."""
     lex = events_lexicon()
-    if c.cue:
-        for word in re.findall(r"[a-z]+", c.cue.lower()):
+    if cue:
+        for word in re.findall(r"[a-z]+", cue.lower()):
             if any(word.startswith(stem) for stem in lex.denial_stems):
                 return "denial-cue"
-    if c.polarity == "negated" and c.polarity_cue and lex.negative_evaluations.search(c.polarity_cue):
+    if polarity == "negated" and polarity_cue and lex.negative_evaluations.search(polarity_cue):
         return "negative-evaluation"
     return None
 
@@ -421,6 +426,11 @@ def decide_stance(thread: Thread, c: ClaimRec, proba: dict[str, float], relevanc
     uncertain = bool(lex.uncertainty.search(c.evidence))
     has_event = thread.event in c.events
     has_opposite = bool(c.events & opposite)
+    if has_event and has_opposite and not uncertain and c.polarity != "negated" \
+            and is_reversal(c, frozenset({thread.event})):  # type: ignore[arg-type]
+        # "a planned reopening was called off": the opposite family's words are the cancelling
+        # itself, and the event is named only as called off
+        return rule_based("denies", "reversed-event")
     if has_event != has_opposite and not uncertain:
         family = {thread.event} if has_event else c.events & opposite
         negated = c.polarity == "negated" and negation_scopes_event(c.proposition, family)

@@ -23,6 +23,7 @@ from .schema import MIGRATIONS
 
 if TYPE_CHECKING:  # the extraction records need spaCy; reading the ledger must not import it
     from ..extract.document import Extraction
+    from ..link.ahead import DocumentVectors
 
 DEFAULT_DB = "ledger.db"
 
@@ -178,12 +179,13 @@ class Ledger(LedgerReads):
     def write_batch(self, documents: list[tuple[Document, bytes | None]],
                     inputs: list[tuple[str, str, int, str]] = (),
                     extractions: dict[str, Extraction | ExtractionFailure] | None = None,
-                    extractor_version: str | None = None) -> int:
-        """Store documents (with their MinHash signatures and extractions) and the inputs they
-        came from, in one transaction. Documents already present are left alone. Returns the
-        number added."""
+                    extractor_version: str | None = None, vectors: list[DocumentVectors] = ()) -> int:
+        """Store documents (with their MinHash signatures, extractions and the vectors embedded
+        ahead for linking) and the inputs they came from, in one transaction. Documents already
+        present are left alone. Returns the number added."""
         added = 0
         extractions = extractions or {}
+        vectors_of = {v.doc_id: v for v in vectors}
         with self.transaction() as db:
             for doc, minhash in documents:
                 values = _document_values(doc)
@@ -203,6 +205,8 @@ class Ledger(LedgerReads):
                 result = extractions.get(doc.id)
                 if result is not None:
                     _store_extraction(db, doc.id, result, extractor_version)
+                if doc.id in vectors_of:
+                    _write_vectors(db, vectors_of[doc.id])
             self._store_kept_records(db)
             db.executemany(
                 "INSERT OR REPLACE INTO inputs (path, sha256, documents, reader_version, read_at) "
@@ -331,6 +335,13 @@ class Ledger(LedgerReads):
             db.execute("INSERT OR REPLACE INTO pending_extractions (doc_id, reason, since) VALUES (?, ?, ?)",
                        (doc_id, reason, _now()))
 
+    def write_vectors(self, vectors: list[DocumentVectors]) -> None:
+        """Store vectors embedded ahead for linking (of documents extracted again)."""
+        if vectors:
+            with self.transaction() as db:
+                for v in vectors:
+                    _write_vectors(db, v)
+
     def replace_extraction(self, doc_id: str, result: Extraction | ExtractionFailure | None,
                            extractor_version: str | None) -> None:
         """Put a new extraction of a document in place of its old records (None: the document is
@@ -342,6 +353,14 @@ class Ledger(LedgerReads):
             if result is not None:
                 _store_extraction(db, doc_id, result, extractor_version)
             db.execute("DELETE FROM pending_extractions WHERE doc_id = ?", (doc_id,))
+
+
+def _write_vectors(db: sqlite3.Connection, vectors: DocumentVectors) -> None:
+    db.executemany("INSERT OR REPLACE INTO claim_embeddings (doc_id, claim_id, model, text_hash, vector) "
+                   "VALUES (?, ?, ?, ?, ?)", [(vectors.doc_id, claim_id, vectors.model, digest, v.tobytes())
+                                              for claim_id, (digest, v) in vectors.claims.items()])
+    db.executemany("INSERT OR IGNORE INTO text_embeddings (text_hash, model, vector) VALUES (?, ?, ?)",
+                   [(digest, vectors.model, v.tobytes()) for digest, v in vectors.texts.items()])
 
 
 def _store_extraction(db: sqlite3.Connection, doc_id: str, result: Extraction | ExtractionFailure,

@@ -204,8 +204,9 @@ def refresh_extractions(ledger: Ledger, engine: object, *, max_extract_chars: in
     extractable = [d for d in pending if len(d.text) <= max_extract_chars]
     results: dict[str, object] = {}
     if extractable:
-        found, _ = engine.submit(extractable).result()  # type: ignore[attr-defined]
-        results = {r.doc_id: r for r in found}
+        batch = engine.submit(extractable).result()  # type: ignore[attr-defined]
+        results = {r.doc_id: r for r in batch.extractions}
+        ledger.write_vectors(batch.vectors)
     for doc in pending:
         result = results.get(doc.id)
         if isinstance(result, ExtractionFailure):

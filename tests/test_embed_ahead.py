@@ -1,0 +1,84 @@
+"""Embedding ahead: the build embeds what linking compares where each document is extracted, with
+the packaged model run by ONNX Runtime, and linking then finds those vectors in the ledger."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import numpy as np
+import pytest
+
+from conftest import EXAMPLES, EXAMPLES_MAP, FIXTURES
+from storyledger import pipeline
+from storyledger.engine import Engine
+from storyledger.ingest.readers import ReadOptions, parse_field_map
+from storyledger.link import corpus, embeddings
+from storyledger.link.embeddings import BATCH, MAX_TOKENS, sentence_transformer, text_hash
+from storyledger.link.onnx_model import onnx_encoder, onnx_path
+from storyledger.link.stance_features import embedded_sentences
+from storyledger.store.ledger import Ledger
+
+SENTENCES = [
+    "The harbour board said the northern quay would reopen on Monday after repairs.",
+    "Officials denied that any crack had been found in the dam wall.",
+    "",  # an empty evidence string must still give a vector
+    "Über-long " + "word " * 200,  # past the token window: cut as sentence-transformers cuts it
+    "“Nobody was hurt,” a spokeswoman for the ferry operator told reporters — twice.",
+]
+
+
+def test_onnx_runtime_gives_the_vectors_sentence_transformers_gives() -> None:
+    if not onnx_path().is_file():
+        pytest.skip(f"{onnx_path()} is absent: run scripts/setup.sh to export the embedding model")
+    onnx = onnx_encoder(MAX_TOKENS, 1).encode(SENTENCES, BATCH)
+    reference = sentence_transformer().encode(SENTENCES, batch_size=BATCH, normalize_embeddings=True)
+    assert onnx.shape == (len(SENTENCES), 384)
+    assert float(np.abs(onnx - reference).max()) < 1e-5
+    assert np.allclose(np.linalg.norm(onnx, axis=1), 1.0, atol=1e-5)
+
+
+def _build(path: str, engine: Engine | None = None) -> None:
+    options = ReadOptions(field_map=parse_field_map(EXAMPLES_MAP))
+    with Ledger(path) as ledger:
+        pipeline.build([str(EXAMPLES), str(FIXTURES / "articles")], ledger, options, engine=engine)
+
+
+def test_the_build_embeds_ahead_what_linking_compares(tmp_path, monkeypatch) -> None:
+    embedded_by_linking: list[str] = []
+    embed = embeddings.embed
+
+    def counting_embed(texts, *, single_thread=False):
+        if not single_thread:  # not the build's embedding ahead, which runs on one thread
+            embedded_by_linking.extend(texts)
+        return embed(texts, single_thread=single_thread)
+
+    monkeypatch.setattr(corpus, "embed", counting_embed)
+    monkeypatch.setattr(embeddings, "embed", counting_embed)  # the stance model's sentences
+    db = str(tmp_path / "ledger.db")
+    _build(db)
+    con = sqlite3.connect(db)
+    claims = con.execute("SELECT COUNT(*) FROM claims").fetchone()[0]
+    ahead = con.execute("SELECT COUNT(*) FROM claim_embeddings").fetchone()[0]
+    texts = con.execute("SELECT COUNT(*) FROM text_embeddings").fetchone()[0]
+    evidence = {text_hash(s) for (e,) in con.execute(
+        "SELECT json_extract(c.data, '$.evidence') FROM thread_claims t "
+        "JOIN claims c ON c.doc_id = t.doc_id AND c.claim_id = t.claim_id") for s in embedded_sentences(e)}
+    stored = {h for (h,) in con.execute("SELECT text_hash FROM text_embeddings")}
+    con.close()
+    assert 0 < ahead < claims  # the compared claims, not all of them
+    assert texts >= ahead
+    assert evidence and evidence <= stored  # what the stance model read of each placed claim
+    # Linking embedded at most the few reports a denial made candidates, not the compared claims.
+    assert len(embedded_by_linking) <= 0.1 * ahead, embedded_by_linking
+
+
+def test_every_engine_stores_the_same_vectors(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(pipeline, "BATCH_DOCS", 3)  # several batches in flight
+    single, pool = str(tmp_path / "single.db"), str(tmp_path / "pool.db")
+    with Engine("local", 1) as engine:
+        _build(single, engine)
+    with Engine("local", 2) as engine:
+        _build(pool, engine)
+    query = "SELECT doc_id, claim_id, text_hash, vector FROM claim_embeddings ORDER BY doc_id, claim_id"
+    rows = [sqlite3.connect(path).execute(query).fetchall() for path in (single, pool)]
+    assert rows[0] and rows[0] == rows[1]
