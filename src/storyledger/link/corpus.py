@@ -35,12 +35,12 @@ from .threads import (
     COMMON_ENTITY_SHARE,
     LEAD_CLAIMS,
     ClaimRec,
+    Placer,
     Thread,
     cluster_threads,
     decide_stance,
     events_of,
     is_denial,
-    place_claims,
     user_thread,
 )
 from .tracks import answerable, track_records
@@ -318,8 +318,9 @@ def _place_and_decide(threads: list[Thread], compared: list[ClaimRec],
     ensure(compared)
     matrix = np.stack([c.vector for c in compared]) if compared else np.zeros((0, 384), np.float32)
     pairs, slots = [], []
+    placer = Placer(compared, matrix)
     for t in threads:
-        placed = place_claims(t, compared, matrix)
+        placed = placer.place(t)
         if t.origin == "user":
             # What the proposition means, found over every claim. The event rules above add, in
             # the documents let on, the claims about its event or the opposite one (a denial of

@@ -304,25 +304,41 @@ def user_thread(thread_id: str, proposition: str, vector: np.ndarray, entities: 
 
 # -- placement and stance ----------------------------------------------------------------------
 
-def place_claims(thread: Thread, claims: list[ClaimRec], matrix: np.ndarray) -> dict[tuple[str, str], float]:
-    """Which claims are about the thread's proposition, with their relevance (cosine)."""
-    members = set(thread.members)
-    sims = matrix @ thread.vector if len(claims) else np.zeros(0)
-    related = {thread.event, *events_lexicon().opposite.get(thread.event or "", ())} - {None}
-    needed = set(thread.entities)
-    placed: dict[tuple[str, str], float] = {}
-    for c, sim in zip(claims, sims, strict=True):
-        sim = float(sim)
-        if c.key in members:
-            placed[c.key] = sim
-            continue
-        about_event = bool(c.events & related)
-        entity_ok = not needed or needed <= (c.entities | c.context)
-        if sim >= PLACE_SIM and entity_ok:
-            placed[c.key] = sim
-        elif about_event and entity_ok and sim >= PLACE_SIM_EVENT:
-            placed[c.key] = sim
-    return placed
+class Placer:
+    """Places claims on threads: which of ``claims`` (rows of ``matrix``) are about a thread's
+    proposition, with their relevance (cosine). Only the claims close enough by meaning, or about
+    the thread's event family and not far from it, are looked at one by one, so that placing
+    stays a matrix product per thread however many claims the corpus holds."""
+
+    def __init__(self, claims: list[ClaimRec], matrix: np.ndarray) -> None:
+        self.claims, self.matrix = claims, matrix
+        rows: dict[str, list[int]] = defaultdict(list)
+        for i, c in enumerate(claims):
+            for family in c.events:
+                rows[family].append(i)
+        self.about = {family: np.array(found, dtype=np.int64) for family, found in rows.items()}
+        self.row = {c.key: i for i, c in enumerate(claims)}
+
+    def place(self, thread: Thread) -> dict[tuple[str, str], float]:
+        if not self.claims:
+            return {}
+        sims = (self.matrix @ thread.vector).astype(np.float64)  # compared as Python floats are
+        related = {thread.event, *events_lexicon().opposite.get(thread.event or "", ())} - {None}
+        about_event = np.zeros(len(self.claims), dtype=bool)
+        for family in related:
+            if family in self.about:
+                about_event[self.about[family]] = True
+        looked_at = (sims >= PLACE_SIM) | (about_event & (sims >= PLACE_SIM_EVENT))
+        members = [self.row[k] for k in thread.members if k in self.row]
+        looked_at[members] = True
+        needed = set(thread.entities)
+        is_member = set(members)
+        placed: dict[tuple[str, str], float] = {}
+        for i in np.flatnonzero(looked_at):
+            c, sim = self.claims[i], float(sims[i])
+            if i in is_member or not needed or needed <= (c.entities | c.context):
+                placed[c.key] = sim
+        return placed
 
 
 @cache
