@@ -210,6 +210,20 @@ def test_the_report_named_in_the_headline(nlp):
     assert a.source.text == "the report" and a.source_name == "Harbour Watch"
 
 
+def test_the_body_named_before_is_the_office_and_no_he(nlp):
+    text = ("Ferry crossings resume\n\nFerry crossings resumed on Tuesday after a week of storms, the "
+            "Maritime Monitoring Office reported.\n\nThe office said the bay was calm. Greta Lind, the "
+            "harbour master, said the quay was open.")
+    atts = run(nlp, text)
+    office = by_cue(atts, "said")
+    assert office.source.text == "The office" and office.source_name == "Maritime Monitoring Office"
+    assert not office.anonymous
+    # a body that spoke last does not go on as "he": he is the person named before it
+    text = ("Ole Brandt opened the quay on Monday. The Harbour Trust said the toll would stay. The "
+            "trust said fees would rise. He said the ferry would run on Sunday.")
+    assert [a.source_name for a in run(nlp, text) if a.source.text == "He"] == ["Ole Brandt"]
+
+
 def test_a_report_leading_an_article_after_a_dateline(nlp):
     text = ("DUBLIN – Ferry crossings resumed on Tuesday, the Maritime Monitoring Office reported, "
             "as storms eased across the bay.")

@@ -162,6 +162,9 @@ def _previous_speaker(ctx: _Ctx, earlier: Sequence[tuple[_Cand, _Source]], tok: 
             return None  # too far back: no continuity to lean on
         name = previous.name
         written = doc[lo : hi + 1].text.lower()
+        if hi == lo + 1 and doc[lo].lower_ in ("the", "this", "that") and doc[hi].pos_ == "NOUN" \
+                and doc[hi].lower_ not in ctx.lex.person_nouns:
+            return None  # a body spoke last ("the office said"): no person's turn to go on
         if not name or written in ("he", "she", "they", "it"):
             return name if name and genders.get(name.split()[-1].lower()) in (None, wanted) else None
         if genders.get(name.split()[-1].lower()) not in (None, wanted):

@@ -129,7 +129,7 @@ def _describe(ctx: _Ctx, c: _Cand, earlier: Sequence[tuple[_Cand, _Source]],
             and low in ("the", "this", "that"):
         name = _named_document(ctx, doc[hi], earlier)
     elif name is None or name == written:
-        name = _resolve_role(ctx, lo, hi, mentions) or name
+        name = _resolve_role(ctx, lo, hi, mentions) or _named_body(ctx, lo, hi, earlier) or name
         if name is not None and name != written:
             anonymous = False
     if name is None and c.rule == "colon" and not anonymous and written[:1].isupper():
@@ -157,6 +157,24 @@ def _named_document(ctx: _Ctx, noun: Token, earlier: Sequence[tuple[_Cand, _Sour
         if word in doc[lo : hi + 1].text.lower() or cand.kind == "report" or headline \
                 or doc[cand.head].lemma_.lower() == noun.lemma_.lower():
             return previous.name
+    return None
+
+
+def _named_body(ctx: _Ctx, lo: int, hi: int, earlier: Sequence[tuple[_Cand, _Source]]) -> str | None:
+    """"the office", "the Observatory": a definite description whose noun ends the name of a
+    body that spoke before ("the Maritime Monitoring Office reported …")."""
+    doc = ctx.doc
+    toks = [t for t in doc[lo : hi + 1] if not t.is_punct]
+    if len(toks) != 2 or toks[0].lower_ not in ("the", "this", "that") or toks[1].tag_ not in ("NN", "NNP"):
+        return None  # (a plural, "the officials", is a group, not one body)
+    word = toks[1].lower_
+    for _, previous in reversed(earlier):
+        name = previous.name
+        # a name, not a description ("a new poll"): written with a capital, and more than the
+        # description itself
+        if name and " " in name and name[:1].isupper() and name.split()[-1].lower() == word \
+                and name.lower() not in (f"the {word}", f"this {word}", f"that {word}") and not previous.anonymous:
+            return name
     return None
 
 
