@@ -82,3 +82,25 @@ def test_every_engine_stores_the_same_vectors(tmp_path, monkeypatch) -> None:
     query = "SELECT doc_id, claim_id, text_hash, vector FROM claim_embeddings ORDER BY doc_id, claim_id"
     rows = [sqlite3.connect(path).execute(query).fetchall() for path in (single, pool)]
     assert rows[0] and rows[0] == rows[1]
+
+
+def test_blocked_neighbour_search_finds_the_close_pairs_the_whole_search_finds(tmp_path, monkeypatch) -> None:
+    from storyledger.link import neighbours
+
+    db = str(tmp_path / "ledger.db")
+    _build(db)
+    matrix = np.stack([np.frombuffer(v, dtype=np.float32) for (v,) in sqlite3.connect(db).execute(
+        "SELECT vector FROM claim_embeddings ORDER BY doc_id, claim_id")])
+
+    def close_pairs() -> set[tuple[int, int]]:
+        return {(i, int(j)) for i, rows, sims in neighbours.nearest(matrix, 10)
+                for j, s in zip(rows, sims, strict=True) if s >= 0.5 and j != i}
+
+    whole = close_pairs()
+    monkeypatch.setattr(neighbours, "WHOLE_SEARCH", 16)
+    monkeypatch.setattr(neighbours, "CELL_CLAIMS", len(matrix) // 6)  # six cells
+    assert len(neighbours.cells(matrix)) >= 5
+    blocked = close_pairs()
+    assert len(whole) > 20
+    assert len(blocked & whole) >= 0.9 * len(whole), (len(blocked & whole), len(whole))
+    assert close_pairs() == blocked  # the same cells every run

@@ -16,6 +16,7 @@ from functools import cache
 import numpy as np
 
 from ..resources import load_json
+from .neighbours import nearest
 
 # Two claims about the same event family join one cluster when their propositions are this close
 # (cosine), or close enough and naming anyone in common.
@@ -28,7 +29,8 @@ OPEN_PAIR_SIM_SHARED = 0.5
 # An entity named in more than this share of the documents tells nothing about which story a
 # claim belongs to (a corpus about one port names the port everywhere).
 COMMON_ENTITY_SHARE = 0.2
-NEIGHBOURS = 25  # candidate neighbours per claim: the blocking that keeps clustering near-linear
+NEIGHBOURS = 25  # candidate neighbours per claim (found within blocks: link/neighbours.py)
+JOIN_FLOOR = min(PAIR_SIM, PAIR_SIM_EVENT, OPEN_PAIR_SIM, OPEN_PAIR_SIM_SHARED)  # no pair below joins
 # A story is told in its first sentences: each document's first claims are clustered, with the
 # claims about an event family and the denials (which linking compares anyway).
 LEAD_CLAIMS = 5
@@ -249,15 +251,13 @@ def _cluster_block(candidates: list[ClaimRec], event: str | None, common: frozen
     matrix = np.stack([c.vector for c in candidates])
     uf = _UnionFind(len(candidates))
     k = min(NEIGHBOURS, len(candidates) - 1)
-    for start in range(0, len(candidates), 512):
-        block = matrix[start:start + 512] @ matrix.T
-        for row, sims in enumerate(block):
-            i = start + row
-            for j in np.argpartition(-sims, k)[:k + 1]:
-                j = int(j)
-                a, b = candidates[i], candidates[j]
-                if j != i and a.doc_id != b.doc_id and _joins(a, b, float(sims[j]), event, common):
-                    uf.union(i, j)
+    for i, rows, sims in nearest(matrix, k):
+        for j, sim in zip(rows.tolist(), sims.tolist(), strict=True):
+            if sim < JOIN_FLOOR or j == i:
+                continue
+            a, b = candidates[i], candidates[j]
+            if a.doc_id != b.doc_id and _joins(a, b, sim, event, common):
+                uf.union(i, j)
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(candidates)):
         groups[uf.find(i)].append(i)
