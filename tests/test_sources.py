@@ -243,7 +243,11 @@ def test_a_sentence_medial_cue_takes_both_halves(nlp):
 
 @pytest.mark.parametrize("headline", ["Pop Star Saves Hiker From Bear Attack", "Ines Castro Wins Regional Race",
                                       "Crack found in ferry pier as crews close the quay",
-                                      "Body found near harbour after storm"])
+                                      "Body found near harbour after storm",
+                                      # sentence case and the past form read the same way
+                                      "Singer saves fisherman from icy river", "Pop star saved hiker from bear",
+                                      # a verb that attributes only with its preposition ("turns against")
+                                      "Convoy turns back at the border", "Jobs report gives the harbour a lift"])
 def test_headline_words_that_only_look_like_cue_verbs(nlp, headline):
     assert run(nlp, headline + "\n\nThe crowd cheered.") == []
 

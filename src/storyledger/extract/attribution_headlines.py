@@ -80,6 +80,10 @@ def _headline_candidates(ctx: _Ctx, taken: set[int]) -> list[_Cand]:
         after = toks[k + 1] if k + 1 < len(toks) else None
         if t.tag_ in ("VBD", "VBN") and after is not None and after.pos_ == "ADP" and after.dep_ != "prt":
             continue  # "Crack found in dam wall": a headline's bare past form before a place is passive
+        frames = lex.verbs[lemma][1]
+        preps = {f[2:] for f in frames if f.startswith("p:")}
+        if not frames & _HEADLINE_OPEN_FRAMES and (after is None or after.lower_ not in preps):
+            continue  # "Convoy turns back": a verb that attributes only with its preposition ("turns against")
         start = 0
         for j in range(k - 1, -1, -1):
             if toks[j].text == ":":
@@ -98,6 +102,10 @@ def _headline_candidates(ctx: _Ctx, taken: set[int]) -> list[_Cand]:
                          f"headline:{lemma}", t.i))
         break
     return out
+
+
+# frames a headline verb can fill with whatever follows it ("Mayor Says Harbour Will Reopen")
+_HEADLINE_OPEN_FRAMES = frozenset({"c", "q", "x", "o", "s"})
 
 
 def _colon_candidates(ctx: _Ctx) -> list[_Cand]:
