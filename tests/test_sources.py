@@ -168,6 +168,24 @@ def test_entity_index_joins_a_surname_only_to_a_person():
     assert told.resolve("Lind") == "Greta Lind"
 
 
+def test_a_ledger_tracks_one_source_under_its_case_surname_and_article_variants(tmp_path: Path):
+    (tmp_path / "a.txt").write_text(
+        "Convoy halts\n\nDefence Ministry Spokesman Pavel Orlov said on Monday the convoy had stopped. "
+        "Prime Minister Karim Hassan al-Mahdi met the envoy in Oslo. The Coastal Courier reported that "
+        "the border was calm.\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text(
+        "Border calm\n\nThe border stayed calm on Tuesday, pavel orlov said. Mahdi said the talks had "
+        "gone well. Coastal Courier reported that the ferry was late.\n", encoding="utf-8")
+    db = str(tmp_path / "l.db")
+    cli("build", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"), "--db", db, "-q")
+    by_name = {s["name"]: s for s in cli_json("sources", "--db", db)}
+    assert by_name["Pavel Orlov"]["claims"] == 2  # "pavel orlov" is the spokesman
+    courier = [s for name, s in by_name.items() if name in ("The Coastal Courier", "Coastal Courier")]
+    assert [s["claims"] for s in courier] == [2]  # one outlet, with and without its article
+    assert "Karim Hassan al-Mahdi" in by_name  # "Mahdi" in the other article
+    assert not {"pavel orlov", "Mahdi"} & set(by_name)
+
+
 def test_a_ledger_keeps_a_nationality_apart_from_a_company_ending_with_it(tmp_path: Path):
     from storyledger.link.corpus import corpus_records
     from storyledger.store.ledger import open_ledger
@@ -230,6 +248,17 @@ def test_a_report_leading_an_article_after_a_dateline(nlp):
     a = by_cue(run(nlp, text), "reported")
     assert a.source_name == "Maritime Monitoring Office" and a.kind == "report"
     assert a.content.text == "Ferry crossings resumed on Tuesday"  # no dateline, no "as" clause
+
+
+def test_a_report_cue_ending_an_articles_first_sentence(nlp):
+    text = ("Boats lost off the cape\n\nThree fishing boats sank off the northern cape overnight, the "
+            "Coastal Watch Group reported, citing its sources in the port.\n\nThe group said two crews "
+            "were rescued.")
+    atts = run(nlp, text)
+    a = by_cue(atts, "reported")
+    assert a.source_name == "Coastal Watch Group" and a.kind == "report"
+    assert a.content.text == "Three fishing boats sank off the northern cape overnight"
+    assert by_cue(atts, "said").source_name == "Coastal Watch Group"  # "the group"
 
 
 def test_a_sentence_medial_cue_takes_both_halves(nlp):
