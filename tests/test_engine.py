@@ -11,6 +11,7 @@ from conftest import EXAMPLES, EXAMPLES_MAP, FIXTURES, cli
 from storyledger import pipeline
 from storyledger.engine import Engine
 from storyledger.ingest.readers import ReadOptions, parse_field_map
+from storyledger.link import neighbours
 from storyledger.store.ledger import Ledger
 
 CONTENT_QUERIES = [
@@ -45,8 +46,11 @@ def build_with(path: str, engine: Engine) -> None:
 
 @pytest.fixture
 def small_batches(monkeypatch):
-    # Several batches in flight, so that workers really share the work.
+    # Several batches in flight, so that workers really share the work; linking's neighbour
+    # search cut into blocks, so that the workers search them too.
     monkeypatch.setattr(pipeline, "BATCH_DOCS", 3)
+    monkeypatch.setattr(neighbours, "WHOLE_SEARCH", 16)
+    monkeypatch.setattr(neighbours, "CELL_CLAIMS", 30)
 
 
 def test_local_pool_and_dask_cluster_give_identical_ledgers(tmp_path, small_batches):

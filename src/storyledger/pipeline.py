@@ -160,7 +160,7 @@ def build(
         from .link.corpus import relink
 
         with _Timer(report.stage_times, "link"):
-            relink(ledger)
+            relink(ledger, mapper=engine.map)  # the neighbour search's blocks on the engine's workers
     return report
 
 

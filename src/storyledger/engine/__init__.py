@@ -20,7 +20,7 @@ from __future__ import annotations
 import multiprocessing
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -131,6 +131,15 @@ class Engine:
         """How many batches to keep in flight: enough that no worker waits while the main
         process reads the next files or stores finished batches."""
         return 1 if self.kind == "local" and self.workers <= 1 else max(1, self.workers) * 2
+
+    def map(self, fn: Callable[..., Any], arguments: list[tuple]) -> list[Any]:
+        """``fn`` applied to each tuple of ``arguments`` where this engine runs its work (linking's
+        blocks), the results in order. ``fn`` must be a module-level function."""
+        if self._pool is not None:
+            return list(self._pool.map(fn, *zip(*arguments, strict=True))) if arguments else []
+        if self._client is not None:
+            return self._client.gather([self._client.submit(fn, *args, pure=False) for args in arguments])
+        return [fn(*args) for args in arguments]
 
     def submit(self, docs: Sequence[Document]) -> Any:
         """Start :func:`extract_batch` on ``docs``; the returned handle's ``result()`` gives its

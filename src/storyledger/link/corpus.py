@@ -26,6 +26,7 @@ from .denials import link_denials, mark_relayed_denials
 from .embeddings import MODEL_NAME, embed, text_hash
 from .entities import EntityIndex
 from .link_state import link_fingerprint, write_link_state
+from .neighbours import Mapper
 from .retrieval import candidate_documents, place_retrieved, search, search_floor
 from .series import build_series
 from .stance import default_model
@@ -73,7 +74,7 @@ def _day(value: str | None) -> str | None:
     return None
 
 
-def relink(ledger: Ledger, *, stance_model: Any = None) -> LinkReport:
+def relink(ledger: Ledger, *, stance_model: Any = None, mapper: Mapper | None = None) -> LinkReport:
     """Rebuild every link table of ``ledger`` (opened for writing) in one transaction.
 
     Memory grows with the claims linking compares, not with the corpus: one streamed pass over
@@ -133,7 +134,7 @@ def relink(ledger: Ledger, *, stance_model: Any = None) -> LinkReport:
         by_key.setdefault(link["report"].key, link["report"])
 
     # Threads: automatic clusters and the user's propositions.
-    threads = cluster_threads(compared, records.common_entities(COMMON_ENTITY_SHARE))
+    threads = cluster_threads(compared, records.common_entities(COMMON_ENTITY_SHARE), mapper)
     retrieved: dict[str, list[tuple[ClaimRec, float]]] = {}
     if user:
         user_vectors = embed_texts([p for _, p in user], store=store)

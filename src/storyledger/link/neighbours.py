@@ -13,7 +13,8 @@ bounded by the cells' size, not the corpus's.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 import numpy as np
 
@@ -24,33 +25,47 @@ KMEANS_ROUNDS = 6
 ROW_SLICE = 512  # rows of the similarity matrix held at once
 
 
-def nearest(matrix: np.ndarray, k: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+Mapper = Callable[[Callable[..., Any], list[tuple]], Iterable[Any]]
+
+
+def _local_map(fn: Callable[..., Any], arguments: list[tuple]) -> list[Any]:
+    return [fn(*args) for args in arguments]
+
+
+def nearest(matrix: np.ndarray, k: int, mapper: Mapper | None = None
+            ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
     """For each row ``i`` of ``matrix`` (L2-normalised vectors), ``(i, rows, cosines)`` of up to
-    ``k + 1`` rows nearest to it (itself among them, when searched whole), in no set order."""
+    ``k + 1`` rows nearest to it (itself among them, when searched whole), in no set order.
+    ``mapper`` runs the search of each cell (an engine's map: on its workers); the results are
+    the same wherever it runs."""
     n = len(matrix)
     if n <= WHOLE_SEARCH:
-        yield from _search(matrix, np.arange(n), k)
+        members, top, sims = search_cell(matrix, np.arange(n), k)
+        for row, i in enumerate(members.tolist()):
+            yield i, top[row], sims[row]
         return
     best: dict[int, dict[int, float]] = {}
-    for members in cells(matrix):
-        for i, rows, sims in _search(matrix, members, k):
-            found = best.setdefault(i, {})
-            found.update(zip(rows.tolist(), sims.tolist(), strict=True))
+    searched = (mapper or _local_map)(search_cell, [(matrix[members], members, k) for members in cells(matrix)])
+    for members, top, sims in searched:
+        for row, i in enumerate(members.tolist()):
+            best.setdefault(i, {}).update(zip(top[row].tolist(), sims[row].tolist(), strict=True))
     for i in range(n):
-        found = best.get(i, {})
-        top = sorted(found.items(), key=lambda kv: (-kv[1], kv[0]))[:k + 1]
-        yield i, np.array([j for j, _ in top], dtype=np.int64), np.array([s for _, s in top], dtype=np.float32)
+        found = sorted(best.get(i, {}).items(), key=lambda kv: (-kv[1], kv[0]))[:k + 1]
+        yield i, np.array([j for j, _ in found], dtype=np.int64), np.array([s for _, s in found], dtype=np.float32)
 
 
-def _search(matrix: np.ndarray, members: np.ndarray, k: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
-    """Nearest neighbours of each of ``members`` among ``members``."""
-    sub = matrix[members]
+def search_cell(vectors: np.ndarray, members: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The ``k + 1`` nearest of each of ``members`` (row numbers; ``vectors`` their rows) among
+    them: ``(members, their row numbers, cosines)``, one row per member."""
     keep = min(k + 1, len(members))
+    tops, sims = [], []
     for start in range(0, len(members), ROW_SLICE):
-        block = sub[start:start + ROW_SLICE] @ sub.T
-        for row, sims in enumerate(block):
-            top = np.argpartition(-sims, keep - 1)[:keep] if keep < len(members) else np.arange(len(members))
-            yield int(members[start + row]), members[top], sims[top]
+        block = vectors[start:start + ROW_SLICE] @ vectors.T
+        top = np.argpartition(-block, keep - 1, axis=1)[:, :keep] if keep < len(members) \
+            else np.broadcast_to(np.arange(len(members)), block.shape)
+        tops.append(members[top])
+        sims.append(np.take_along_axis(block, top, axis=1))
+    return members, np.concatenate(tops), np.concatenate(sims)
 
 
 def cells(matrix: np.ndarray) -> list[np.ndarray]:

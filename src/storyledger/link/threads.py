@@ -16,7 +16,7 @@ from functools import cache
 import numpy as np
 
 from ..resources import load_json
-from .neighbours import nearest
+from .neighbours import Mapper, nearest
 
 # Two claims about the same event family join one cluster when their propositions are this close
 # (cosine), or close enough and naming anyone in common.
@@ -216,7 +216,8 @@ class _UnionFind:
             self.parent[max(ra, rb)] = min(ra, rb)
 
 
-def cluster_threads(claims: list[ClaimRec], common: frozenset[str] = frozenset()) -> list[Thread]:
+def cluster_threads(claims: list[ClaimRec], common: frozenset[str] = frozenset(),
+                    mapper: Mapper | None = None) -> list[Thread]:
     """Automatic threads: claims from different documents that assert the same thing, on any
     subject. Claims about an event family are clustered within it (a closure and a reopening of
     one port are two threads, and the family's opposite denies it); claims about none, together.
@@ -229,7 +230,7 @@ def cluster_threads(claims: list[ClaimRec], common: frozenset[str] = frozenset()
     blocks = [(family, [c for c in base if family in c.events]) for family in families]
     blocks.append((None, [c for c in base if not c.events]))
     for family, candidates in blocks:
-        for thread in _cluster_block(candidates, family, common):
+        for thread in _cluster_block(candidates, family, common, mapper):
             key = tuple(thread.members)
             if key not in seen:
                 seen.add(key)
@@ -245,13 +246,14 @@ def _joins(a: ClaimRec, b: ClaimRec, sim: float, event: str | None, common: froz
     return sim >= OPEN_PAIR_SIM or (sim >= OPEN_PAIR_SIM_SHARED and bool(shared - common))
 
 
-def _cluster_block(candidates: list[ClaimRec], event: str | None, common: frozenset[str]) -> list[Thread]:
+def _cluster_block(candidates: list[ClaimRec], event: str | None, common: frozenset[str],
+                   mapper: Mapper | None = None) -> list[Thread]:
     if len(candidates) < 2:
         return []
     matrix = np.stack([c.vector for c in candidates])
     uf = _UnionFind(len(candidates))
     k = min(NEIGHBOURS, len(candidates) - 1)
-    for i, rows, sims in nearest(matrix, k):
+    for i, rows, sims in nearest(matrix, k, mapper):
         for j, sim in zip(rows.tolist(), sims.tolist(), strict=True):
             if sim < JOIN_FLOOR or j == i:
                 continue
