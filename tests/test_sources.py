@@ -62,6 +62,18 @@ def test_the_definite_official_is_not_the_country(nlp):
     assert a.medium is not None and a.medium.text == "AFP"
 
 
+def test_a_quoted_official_stays_anonymous_through_the_article(nlp):
+    text = ("Navy to leave port\n\nA Danish official told Reuters on Sunday that the fleet would leave. "
+            "“Full pullout, every ship,” the Danish official said. The official added that the port "
+            "would close.")
+    atts = run(nlp, text)
+    for cue in ("told", "said", "added"):
+        a = by_cue(atts, cue)
+        assert a.anonymous and a.source_name is None and a.source_affiliation == "Danish", cue
+    quoted = by_cue(run(nlp, "The US official told AFP: “Full withdrawal of the fleet, every ship.”"), "told")
+    assert quoted.anonymous and quoted.source_affiliation == "United States" and quoted.medium.text == "AFP"
+
+
 # --- what is not a source ------------------------------------------------------------------------
 
 
