@@ -85,15 +85,16 @@ def link_denials(compared: list[ClaimRec], document: Callable[[str], list[ClaimR
         definite = _DEFINITE_REFERENCE.search(text)
         if content and len(text[content.end():].split()) >= 2:
             ensure([c])
-            pool, matrix = event_reports, event_matrix
+            pool, sims = event_reports, event_matrix @ c.vector
             if not c.events:
                 extra = [r for r in document(c.doc_id) if not r.events and r.key != c.key
                          and r.polarity == "affirmed" and not is_denial(r)]
                 ensure(extra)
                 if extra:
-                    pool, matrix = pool + extra, np.vstack([matrix, np.stack([r.vector for r in extra])])
+                    pool = pool + extra
+                    sims = np.concatenate([sims, np.stack([r.vector for r in extra]) @ c.vector])
             owner = _report_owner(text, outlets.get(c.doc_id))
-            links += [link for link in _content_links(c, pool, matrix, day, why)
+            links += [link for link in _content_links(c, pool, sims, day, why)
                       if owner is None or owner in _whose(link["report"], outlets)]
         elif definite:
             target = _same_document_report(c, document(c.doc_id), text, outlets, event_reports)
@@ -120,12 +121,14 @@ def _whose(r: ClaimRec, outlets: dict[str, str | None]) -> str:
     return f"{r.source_raw or ''} {r.source_text or ''} {outlets.get(r.doc_id) or ''}".lower()
 
 
-def _content_links(c: ClaimRec, reports: list[ClaimRec], matrix: np.ndarray, day, why: str) -> list[dict[str, Any]]:
+def _content_links(c: ClaimRec, reports: list[ClaimRec], sims: np.ndarray, day, why: str) -> list[dict[str, Any]]:
+    """The reports (``sims``: their cosines to the denial) that the denial answers."""
     if not len(reports) or c.vector is None:
         return []
-    sims = matrix @ c.vector
     out = []
-    for i in np.argsort(-sims, kind="stable")[:40]:
+    # the 40 most like it, of those close enough to count (no need to sort the whole corpus)
+    close = np.flatnonzero(sims.astype(np.float64) >= DENIAL_LINK_SIM)
+    for i in close[np.argsort(-sims[close], kind="stable")][:40]:
         r = reports[int(i)]
         sim = float(sims[i])
         if sim < DENIAL_LINK_SIM or r.key == c.key or (r.source and r.source == c.source):
