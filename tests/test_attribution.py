@@ -381,6 +381,15 @@ def test_a_participle_after_a_reported_clause_belongs_to_the_reporter(nlp):
     assert by_cue(run(nlp, text), "insisting").source.text == "Greta Lind"
 
 
+def test_an_infinitive_on_the_verbs_object_is_done_by_its_subject(nlp):
+    text = ("Greta Lind was the first senator to endorse the toll. Ole Brandt has nothing to say "
+            "about the ferry. The harbour board found ways to cast the delay as a saving.")
+    atts = run(nlp, text)
+    assert by_cue(atts, "to endorse").source.text == "Greta Lind"
+    assert by_cue(atts, "to say about").source.text == "Ole Brandt"
+    assert by_cue(atts, "to cast").source.text == "The harbour board"
+
+
 def test_the_one_eager_to_act_is_the_source(nlp):
     text = ("News\n\nBut Ole Brandt, eager all evening to jab the council for failing to act, "
             "attacked the ferry company.")

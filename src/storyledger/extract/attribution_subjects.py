@@ -119,6 +119,11 @@ def _subject(v: Token, depth: int = 0) -> tuple[Token | None, bool]:
             return _subject(h.head, depth + 1)
         if _is_verb(h) or h.pos_ == "ADJ":
             return _subject(h, depth + 1)
+    if depth < 5 and v.dep_ == "relcl" and any(c.dep_ == "aux" and c.lower_ == "to" for c in v.children) \
+            and v.head.dep_ in ("dobj", "attr") and _is_verb(v.head.head):
+        # "Lund had reason to know …", "was the first senator to endorse …", "has nothing to
+        # say about …": an infinitive on the verb's object is done by the verb's subject
+        return _subject(v.head.head, depth + 1)
     if v.pos_ == "ADJ" and v.dep_ in ("amod", "appos") and v.i > v.head.i and _person_like(v.head):
         return v.head, False  # "Chris Christie, eager all evening to jab senators": the one eager
     quantity = _stranded_quantity(v)
