@@ -439,5 +439,6 @@ def test_polnear_dev_scores():
     scores = score_attribution(POLNEAR_DEV)
     assert scores["n_docs"] >= 80
     assert scores["content_f1_30"] >= 0.80, scores
-    assert scores["content_recall_30"] >= 0.775, scores
-    assert scores["source_accuracy"] >= 0.89, scores
+    # issue 15's bar: content F1 >= 0.80 with recall >= 0.78, source accuracy >= 0.90
+    assert scores["content_recall_30"] >= 0.78, scores
+    assert scores["source_accuracy"] >= 0.90, scores
