@@ -283,6 +283,7 @@ class _Batches:
 
     def _store(self, batch: _Batch) -> None:
         extractions: dict[str, Extraction | ExtractionFailure] = {}
+        vectors: list = []
         if batch.extraction is not None:
             results, seconds, vectors = batch.extraction.result()
             extractions = {e.doc_id: e for e in results}

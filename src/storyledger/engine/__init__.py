@@ -4,15 +4,17 @@ Extraction is a pure function of one document, so any engine gives the same reco
 differ only in where the work runs. Each worker process loads the spaCy model once and parses a
 batch with ``nlp.pipe``; results come back in the order the batches were submitted.
 
-* ``local`` with one worker: in this process (no start-up cost; the default).
+* ``local`` with one worker (the default): one worker process parses and extracts while this
+  process reads, embeds and stores beside it. With none (``--workers 0``), or not started, the
+  engine extracts in this process (what tests that watch the extractors need).
 * ``local`` with N workers: a pool of N local processes.
 * ``dask``: a Dask cluster, a ``LocalCluster`` of N worker processes when no scheduler address
   is given, or an existing cluster at ``--scheduler ADDRESS``.
 
 The unit of work also embeds what linking will compare of each document
-(:mod:`storyledger.link.ahead`), most of linking's cost, so that it is mapped with the rest. In
-this process (one worker), a batch's embedding runs on a thread while the next batch is parsed:
-the parse keeps one core busy, the embedding another.
+(:mod:`storyledger.link.ahead`), most of linking's cost, so that it is mapped with the rest. With
+one local worker, a batch is embedded here, on a thread, while the worker parses the next: the
+parse keeps one core busy, the embedding another.
 """
 
 from __future__ import annotations
@@ -94,8 +96,9 @@ class Engine:
         self._beside: ThreadPoolExecutor | None = None  # in this process: embeds beside the parse
 
     def start(self) -> Engine:
-        if self.kind == "local" and self.workers > 1:
-            # fork shares the already-imported libraries; each child loads the model once.
+        if self.kind == "local" and self.workers >= 1:
+            # fork shares the already-imported libraries; each child loads the model once. One
+            # worker parses and extracts while this process reads, embeds and stores beside it.
             context = multiprocessing.get_context("fork")
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
         elif self.kind == "dask":
@@ -129,8 +132,9 @@ class Engine:
     @property
     def parallel(self) -> int:
         """How many batches to keep in flight: enough that no worker waits while the main
-        process reads the next files or stores finished batches."""
-        return 1 if self.kind == "local" and self.workers <= 1 else max(1, self.workers) * 2
+        process reads the next files or stores finished batches (one, extracting in this
+        process)."""
+        return max(1, self.workers) * 2 if self._pool is not None or self._client is not None else 1
 
     def map(self, fn: Callable[..., Any], arguments: list[tuple]) -> list[Any]:
         """``fn`` applied to each tuple of ``arguments`` where this engine runs its work (linking's
@@ -144,11 +148,13 @@ class Engine:
     def submit(self, docs: Sequence[Document]) -> Any:
         """Start :func:`extract_batch` on ``docs``; the returned handle's ``result()`` gives its
         records and stage timings."""
-        if self._pool is not None:
+        if self._pool is not None and self.workers > 1:
             return self._pool.submit(extract_batch, list(docs), self.doc_seconds)
         if self._client is not None:
             return self._client.submit(extract_batch, list(docs), self.doc_seconds, pure=False)
-        extracted = _extract(docs, self.doc_seconds)
         if self._beside is None:
             self._beside = ThreadPoolExecutor(1, thread_name_prefix="storyledger-embed")
-        return self._beside.submit(embed_batch, extracted)
+        if self._pool is not None:  # one worker: it extracts the next batch while this one is embedded here
+            extracting = self._pool.submit(_extract, list(docs), self.doc_seconds)
+            return self._beside.submit(lambda: embed_batch(extracting.result()))
+        return self._beside.submit(embed_batch, _extract(docs, self.doc_seconds))
