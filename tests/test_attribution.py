@@ -414,6 +414,18 @@ def test_a_speaker_quoted_in_a_quotation_says_nothing_past_its_closing_mark(nlp)
     assert inner.parent == outer.id  # the quoted speaker is nested in the one who recalls
 
 
+def test_a_paragraph_ending_in_a_colon_introduces_the_quotation_after_it(nlp):
+    text = ("At the harbour meeting, Greta Lind said:\n\n“The ferry will run every day this winter, "
+            "and the toll will stay where it is.”\n\nOle Brandt issued the following statement:\n\n"
+            "“Our thoughts are with the crews.”")
+    atts = run(nlp, text)
+    said = by_cue(atts, "said:")
+    assert said.source.text == "Greta Lind" and parts(said)[-1].startswith("“The ferry will run")
+    issued = by_cue(atts, "issued")
+    assert issued.source.text == "Ole Brandt" and parts(issued)[-1] == "“Our thoughts are with the crews.”"
+    assert not any(a.cue.text == "following" for a in atts)  # an adjective is no speaker
+
+
 def test_who_is_worried_or_divided_holds_the_view(nlp):
     text = ("The harbour council is divided over the new toll. With 30 seats counted, she is "
             "assured of winning at least 12. The ferry crews were reassured.")

@@ -130,8 +130,14 @@ def _attach_quotes(ctx: _Ctx, cands: list[_Cand]) -> None:
         # 1. a speech verb next to the quotation, in its paragraph: "“…,” she said" (nothing
         #    but a short clause between) or "she said: “…”" (no sentence end in between)
         pa, pb = _paragraph(ctx.text, q.end - 1)
+        # a paragraph ending in a colon introduces the quotation that opens the next one
+        # ("Greta Lind said:" / "“…”")
+        lead_in = ctx.text[: q.start].rstrip()
+        opened_at = _paragraph(ctx.text, q.start)[0]
+        if lead_in.endswith(":") and "\n" in ctx.text[len(lead_in) : q.start]:
+            opened_at = _paragraph(ctx.text, len(lead_in) - 1)[0]
         best = None
-        for t in _tokens_in(doc, max(pa, q.start - 250), min(pb, q.end + 120)):
+        for t in _tokens_in(doc, max(min(pa, opened_at), q.start - 250), min(pb, q.end + 120)):
             if ctx.quote_of_token(t) is not None:
                 continue
             if not _is_verb(t):
@@ -140,7 +146,7 @@ def _attach_quotes(ctx: _Ctx, cands: list[_Cand]) -> None:
             known = entry is not None and "q" in entry[1]
             # any verb will do right next to the quotation: "“…,” he barked", "she
             # interjected: “…”" (a manner verb standing for "said")
-            if not known and (t.pos_ != "VERB" or _lemma(t) in _NOT_CUES):
+            if not known and (t.pos_ != "VERB" or _lemma(t) in _NOT_CUES or t.dep_ == "amod"):
                 continue
             if t.idx >= q.end:
                 gap = ctx.text[q.end : t.idx]
@@ -151,7 +157,7 @@ def _attach_quotes(ctx: _Ctx, cands: list[_Cand]) -> None:
                 ) or not re.match(r"\s*[,—–-]|\s*$", gap)):
                     continue
                 dist = len(gap) + (40 if re.match(r",?\s*(and|but)\s", gap) else 0)
-            elif t.idx < q.start and t.idx >= _paragraph(ctx.text, q.start)[0]:
+            elif t.idx < q.start and t.idx >= opened_at:
                 gap = ctx.text[t.idx : q.start]
                 if re.search(r"[.!?][\"”’']?\s", gap) or len(gap) > 160:
                     continue
