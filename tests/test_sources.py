@@ -119,6 +119,13 @@ def test_it_in_what_a_body_states_is_that_body(nlp):
     assert inner.source.text == "it" and inner.source_name == "port authority"
 
 
+def test_a_place_that_witnessed_something_is_no_source(nlp):
+    text = ("For the past week, Vasa Harbour Airport has been witnessing the landing of cargo planes. "
+            "The town saw a rise in thefts. Greta Lind saw that the quay was closed.")
+    atts = run(nlp, text)
+    assert sources(atts) == {"Greta Lind"}
+
+
 @pytest.mark.parametrize("label", ["BREAKING", "MAJOR", "EXCLUSIVE"])
 def test_a_headline_label_is_no_speaker(nlp, label):
     atts = run(nlp, f"{label}: Floods close the coastal road\n\nThe road reopened on Monday.")

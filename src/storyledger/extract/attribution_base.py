@@ -82,6 +82,7 @@ class _Lexicon:
     headline_noun_like_verbs: frozenset[str]  # "Plans", "Calls": a headline verb only if parsed so
     experiencer_passives: frozenset[str]  # "is worried that": the passive's subject holds the view
     receiving_verbs: frozenset[str]  # "faced criticism": the subject does not hold the noun cue
+    place_nouns: frozenset[str]  # "the airport has witnessed …": where, not who
 
 
 @lru_cache(maxsize=1)
@@ -123,6 +124,7 @@ def _lex() -> _Lexicon:
         headline_noun_like_verbs=frozenset(data["headline_noun_like_verbs"]),
         experiencer_passives=frozenset(data["experiencer_passives"]),
         receiving_verbs=frozenset(data["receiving_verbs"]),
+        place_nouns=frozenset(data["place_nouns"]),
     )
 
 

@@ -203,6 +203,9 @@ def _verb_candidates(ctx: _Ctx) -> list[_Cand]:
         if not ranges:
             continue
         subj, passive = (rest_subject, False) if rest_subject is not None else _subject(v)
+        if kind == "perception" and subj is not None and (
+                subj.ent_type_ in ("FAC", "LOC") or subj.lemma_.lower() in lex.place_nouns):
+            continue  # "the airport has been witnessing the landing of …": where it happened
         if passive and subj is None and lemma in lex.experiencer_passives and not rule.endswith("+pass"):
             # "residents are worried that …", "the party is divided over …": who is worried
             # holds the view (with nothing after it, "were reassured" stays a plain passive)
