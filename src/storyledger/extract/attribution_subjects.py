@@ -268,7 +268,20 @@ def _source_range(doc: Doc, s: Token, cue_head: Token) -> tuple[int, int]:
                      and doc[k].whitespace_ and doc[k - 1].whitespace_), None)  # not "well-known"
         if dash is not None:
             lo = dash + 1
+    # a source never reaches into quoted words: not back past a closing mark ("… principled,”
+    # Sarandon, 69"), nor on past a colon that opens a quotation ("Ana Berg: “…")
+    close = [k for k in range(lo, s.i) if doc[k].text in _CLOSING_MARKS
+             and not any(doc[j].text in _OPENING_MARKS for j in range(lo + 1, k))]  # (not a title: the “Avatar” star)
+    if close:
+        lo = close[-1] + 1
+    opening = [k for k in range(s.i + 1, hi) if doc[k].text == ":" and doc[k + 1].text in _OPENING_MARKS]
+    if opening:
+        hi = opening[0] - 1
     lo, hi = _trim(doc, lo, hi, keep_quotes=False)
     if hi < lo or not (lo <= s.i <= hi):
         return s.i, s.i
     return lo, hi
+
+
+_CLOSING_MARKS = {"”", "»"}
+_OPENING_MARKS = {"“", "\"", "''", "«", "‘"}
