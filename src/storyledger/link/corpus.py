@@ -36,6 +36,7 @@ from .threads import (
     COMMON_ENTITY_SHARE,
     LEAD_CLAIMS,
     ClaimRec,
+    Placement,
     Placer,
     Thread,
     cluster_threads,
@@ -283,10 +284,14 @@ def _without_retold(threads: list[Thread]) -> list[Thread]:
     """The threads less each automatic one about no event family whose claims mostly sit on a
     thread about an event: that thread already tells its story, with the event's stance rules,
     and the same contradictions would be counted twice."""
-    about_events = [t for t in threads if t.origin == "auto" and t.event]
+    on_event_threads: dict[tuple[str, str], list[int]] = defaultdict(list)  # claim -> event threads holding it
+    for n, e in enumerate(t for t in threads if t.origin == "auto" and t.event):
+        for key in e.claims:
+            on_event_threads[key].append(n)
 
     def retold(t: Thread) -> bool:
-        return any(2 * sum(m in e.claims for m in t.members) >= len(t.members) for e in about_events)
+        held = Counter(n for m in t.members for n in on_event_threads.get(m, ()))
+        return any(2 * count >= len(t.members) for count in held.values())
 
     return [t for t in threads if t.origin != "auto" or t.event or not retold(t)]
 
@@ -319,9 +324,7 @@ def _place_and_decide(threads: list[Thread], compared: list[ClaimRec],
     ensure(compared)
     matrix = np.stack([c.vector for c in compared]) if compared else np.zeros((0, 384), np.float32)
     pairs, slots = [], []
-    placer = Placer(compared, matrix)
-    for t in threads:
-        placed = placer.place(t)
+    for t, placed in Placer(compared, matrix).placements(threads):
         if t.origin == "user":
             # What the proposition means, found over every claim. The event rules above add, in
             # the documents let on, the claims about its event or the opposite one (a denial of
@@ -339,9 +342,11 @@ def _place_and_decide(threads: list[Thread], compared: list[ClaimRec],
     # In slices, so that the stance features of a large corpus are never all in memory at once.
     probabilities = [p for i in range(0, len(pairs), STANCE_SLICE)
                      for p in model.predict_proba(pairs[i:i + STANCE_SLICE], store=store)]
+    placed_on: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for t, key, _ in slots:
+        placed_on[id(t)].add(key)
     for (t, key, relevance), proba in zip(slots, probabilities, strict=True):
-        denies_report = any(r in t.claims or r in {s[1] for s in slots if s[0] is t}
-                            for r in denied_by.get(key, []))
+        denies_report = any(r in t.claims or r in placed_on[id(t)] for r in denied_by.get(key, []))
         t.claims[key] = decide_stance(t, by_key[key], proba, relevance, denies_report)
     for t in threads:
         t.claims = {k: p for k, p in t.claims.items() if p.stance != "unrelated"}
@@ -525,8 +530,11 @@ class _DocumentTexts:
 
 def _document_stances(t: Thread, docs_on: list[str]) -> list[tuple]:
     rows = []
+    by_document: dict[str, list[Placement]] = defaultdict(list)
+    for k, p in t.claims.items():
+        by_document[k[0]].append(p)
     for doc_id in docs_on:
-        stances = [p for k, p in t.claims.items() if k[0] == doc_id]
+        stances = by_document.get(doc_id, [])
         counts = Counter(p.stance for p in stances)
         if counts["supports"] and not counts["denies"]:
             stance, rule = "supports", "claims-support"

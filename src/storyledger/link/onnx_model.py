@@ -44,7 +44,7 @@ def export(path: Path | None = None) -> Path:
     from .embeddings import sentence_transformer
 
     path = path or onnx_path()
-    bert = sentence_transformer()[0].auto_model.eval()
+    bert = sentence_transformer()[0].auto_model.train(False)  # inference mode
 
     class LastHiddenState(torch.nn.Module):
         """The transformer's token vectors: pooling and normalising are done on arrays."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -38,6 +39,7 @@ LEAD_CLAIMS = 5
 # (or its opposite) and entities and at least PLACE_SIM_EVENT close.
 PLACE_SIM = 0.62
 PLACE_SIM_EVENT = 0.15
+THREAD_SLICE = 256  # threads placed with one matrix product
 DISAGREEMENT_DAYS = 1  # opposite stances this close in time disagree; further apart, things changed
 
 
@@ -236,6 +238,13 @@ def cluster_threads(claims: list[ClaimRec], common: frozenset[str] = frozenset()
                 seen.add(key)
                 threads.append(thread)
     threads.sort(key=lambda t: (-len(t.members), t.thread_id))
+    # Two clusters can share a central proposition (copies of one sentence that fell apart):
+    # the second keeps an id of its own, named by its first member too.
+    taken: set[str] = set()
+    for t in threads:
+        if t.thread_id in taken:
+            t.thread_id = "t" + hashlib.sha1(f"{t.thread_id}|{t.members[0]}".encode()).hexdigest()[:10]
+        taken.add(t.thread_id)
     return threads
 
 
@@ -321,10 +330,21 @@ class Placer:
         self.about = {family: np.array(found, dtype=np.int64) for family, found in rows.items()}
         self.row = {c.key: i for i, c in enumerate(claims)}
 
-    def place(self, thread: Thread) -> dict[tuple[str, str], float]:
+    def placements(self, threads: list[Thread]) -> Iterator[tuple[Thread, dict[tuple[str, str], float]]]:
+        """Each thread with its placements, the cosines of many threads computed in one product
+        (the claims' matrix is read once per slice of threads, not once per thread)."""
+        for start in range(0, len(threads), THREAD_SLICE):
+            part = threads[start:start + THREAD_SLICE]
+            sims = self.matrix @ np.stack([t.vector for t in part]).T if self.claims else None
+            for column, t in enumerate(part):
+                yield t, self.place(t, None if sims is None else sims[:, column])
+
+    def place(self, thread: Thread, sims: np.ndarray | None = None) -> dict[tuple[str, str], float]:
         if not self.claims:
             return {}
-        sims = (self.matrix @ thread.vector).astype(np.float64)  # compared as Python floats are
+        if sims is None:
+            sims = self.matrix @ thread.vector
+        sims = sims.astype(np.float64)  # compared as Python floats are
         related = {thread.event, *events_lexicon().opposite.get(thread.event or "", ())} - {None}
         about_event = np.zeros(len(self.claims), dtype=bool)
         for family in related:
