@@ -111,23 +111,34 @@ def find_contradictions(thread: Thread, claims: dict[tuple[str, str], ClaimRec],
                 and on[report.key].stance == "supports":
             add(report, denial, "disagreement", "denial-of-report")
     reversed_what: dict[tuple[str, str], tuple[float, ClaimRec]] = {}
+    # what each claim brings to a pair, worked out once per claim (a thread holds supporters
+    # times deniers pairs)
+    firm = {c.key: _firm(on[c.key], c) and _takes_a_side(c) for c in (*supporters, *deniers)}
+    reported = {c.key: _ordinal(c.reported) for c in (*supporters, *deniers)}
+    announces = {c.key: _announces(c) for c in (*supporters, *deniers)}
+    reverses: dict[tuple[tuple[str, str], frozenset[str]], bool] = {}
+    supporting = [(s, window_of(s)) for s in supporters]
     for d in deniers:
         wd = window_of(d)
-        for s in supporters:
-            ws = window_of(s)
-            if wd is not None and ws is not None and _gap(ws, wd) == 0 \
-                    and _firm(on[s.key], s) and _firm(on[d.key], d) and _takes_a_side(s) and _takes_a_side(d):
+        for s, ws in supporting:
+            if wd is not None and ws is not None and firm[s.key] and firm[d.key] and _gap(ws, wd) == 0:
                 # without a denial link between them, only firm stances about the same day count
                 add(s, d, "disagreement", "opposite-stances-same-time")
                 continue
             # a reversal is told by when things were said: the later claim says, in so many
             # words, that the earlier one's plan or event was called off or undone ("reopening
             # set for 20 April", then "the planned reopening was called off")
-            said = _days(s.reported, d.reported)
-            if said is None or said == 0 or abs(said) > REVERSAL_WINDOW_DAYS:
+            if reported[s.key] is None or reported[d.key] is None:
+                continue
+            said = reported[d.key] - reported[s.key]
+            if said == 0 or abs(said) > REVERSAL_WINDOW_DAYS:
                 continue
             earlier, later = (s, d) if said > 0 else (d, s)
-            if _announces(earlier) and is_reversal(later, earlier.events):
+            if not announces[earlier.key]:
+                continue
+            if (later.key, earlier.events) not in reverses:
+                reverses[(later.key, earlier.events)] = is_reversal(later, earlier.events)
+            if reverses[(later.key, earlier.events)]:
                 similarity = _similarity(earlier, later)
                 if similarity >= REVERSAL_SIM and similarity > reversed_what.get(later.key, (0.0,))[0]:
                     reversed_what[later.key] = (similarity, earlier)
@@ -153,6 +164,16 @@ def find_contradictions(thread: Thread, claims: dict[tuple[str, str], ClaimRec],
                 if gap is not None and gap >= 0 and (s.key, d_key) not in item["pairs"]:
                     item["pairs"].append((s.key, d_key))
     return sorted(found.values(), key=lambda x: (_when(x["a"]), _when(x["b"])))
+
+
+def _ordinal(day: str | None) -> int | None:
+    """A day's number (as :func:`_days` counts), or None."""
+    if not day:
+        return None
+    try:
+        return dt.date.fromisoformat(day[:10]).toordinal()
+    except ValueError:
+        return None
 
 
 def _announces(c: ClaimRec) -> bool:
