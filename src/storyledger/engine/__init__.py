@@ -14,7 +14,8 @@ batch with ``nlp.pipe``; results come back in the order the batches were submitt
 The unit of work also embeds what linking will compare of each document
 (:mod:`storyledger.link.ahead`), most of linking's cost, so that it is mapped with the rest. With
 one local worker, a batch is embedded here, on a thread, while the worker parses the next: the
-parse keeps one core busy, the embedding another.
+parse keeps one core busy, the embedding another. (With ``--workers 0`` the embedding thread
+shares this process's CPU-time budget per document: see :mod:`storyledger.extract.guard`.)
 """
 
 from __future__ import annotations
