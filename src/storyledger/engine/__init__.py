@@ -140,7 +140,7 @@ class Engine:
     def map(self, fn: Callable[..., Any], arguments: list[tuple]) -> list[Any]:
         """``fn`` applied to each tuple of ``arguments`` where this engine runs its work (linking's
         blocks), the results in order. ``fn`` must be a module-level function."""
-        if self._pool is not None:
+        if self._pool is not None and self.workers > 1:
             return list(self._pool.map(fn, *zip(*arguments, strict=True))) if arguments else []
         if self._client is not None:
             return self._client.gather([self._client.submit(fn, *args, pure=False) for args in arguments])
