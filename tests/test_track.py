@@ -199,3 +199,20 @@ def test_claims_about_two_event_families_stay_two_threads() -> None:
               _open("b", "c2", v, text="The Lenna bridge will reopen in June or July")]
     found = threads.cluster_threads(claims)
     assert sorted(t.event for t in found) == ["close", "reopen"]
+
+
+def test_a_thread_places_close_claims_that_name_its_entities_and_always_its_members() -> None:
+    from storyledger.link.threads import PLACE_SIM, Placer
+
+    claims = [_claim("a", "c1", frozenset({"Varn"})), _claim("b", "c1"), _claim("c", "c1", frozenset({"Varn"})),
+              _claim("d", "c1")]
+    for c, v in zip(claims, [_unit(1, 0.1, 0), _unit(1, 0.1, 0), _unit(0, 1, 0), _unit(0, 0, 1)], strict=True):
+        c.vector = v
+    placer = Placer(claims, np.stack([c.vector for c in claims]))
+    assert float(claims[0].vector @ _unit(1, 0, 0)) >= PLACE_SIM
+    assert set(placer.place(_thread(("Varn",)))) == {("a", "c1")}  # close, and naming Varn
+    assert set(placer.place(_thread())) == {("a", "c1"), ("b", "c1")}  # close
+    # an entity no claim names leaves only the members
+    lone = Thread("t1", "auto", "p", "p", None, ("Osk",), _unit(1, 0, 0), [("d", "c1")], "cluster")
+    assert set(placer.place(lone)) == {("d", "c1")}
+    assert [t.thread_id for t, _ in placer.placements([_thread(), lone])] == ["u1", "t1"]

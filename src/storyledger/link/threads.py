@@ -324,10 +324,14 @@ class Placer:
     def __init__(self, claims: list[ClaimRec], matrix: np.ndarray) -> None:
         self.claims, self.matrix = claims, matrix
         rows: dict[str, list[int]] = defaultdict(list)
+        naming: dict[str, list[int]] = defaultdict(list)  # entity -> claims naming it, or their documents
         for i, c in enumerate(claims):
             for family in c.events:
                 rows[family].append(i)
+            for entity in c.entities | c.context:
+                naming[entity].append(i)
         self.about = {family: np.array(found, dtype=np.int64) for family, found in rows.items()}
+        self.naming = {entity: np.array(found, dtype=np.int64) for entity, found in naming.items()}
         self.row = {c.key: i for i, c in enumerate(claims)}
 
     def placements(self, threads: list[Thread]) -> Iterator[tuple[Thread, dict[tuple[str, str], float]]]:
@@ -350,17 +354,16 @@ class Placer:
         for family in related:
             if family in self.about:
                 about_event[self.about[family]] = True
-        looked_at = (sims >= PLACE_SIM) | (about_event & (sims >= PLACE_SIM_EVENT))
-        members = [self.row[k] for k in thread.members if k in self.row]
-        looked_at[members] = True
-        needed = set(thread.entities)
-        is_member = set(members)
-        placed: dict[tuple[str, str], float] = {}
-        for i in np.flatnonzero(looked_at):
-            c, sim = self.claims[i], float(sims[i])
-            if i in is_member or not needed or needed <= (c.entities | c.context):
-                placed[c.key] = sim
-        return placed
+        placed_rows = (sims >= PLACE_SIM) | (about_event & (sims >= PLACE_SIM_EVENT))
+        for entity in set(thread.entities):  # a claim placed names the thread's entities (or its document does)
+            named = np.zeros(len(self.claims), dtype=bool)
+            named[self.naming.get(entity, _NO_ROWS)] = True
+            placed_rows &= named
+        placed_rows[[self.row[k] for k in thread.members if k in self.row]] = True  # members always
+        return {self.claims[i].key: float(sims[i]) for i in np.flatnonzero(placed_rows)}
+
+
+_NO_ROWS = np.zeros(0, dtype=np.int64)  # (an empty tuple would index every row)
 
 
 @cache
