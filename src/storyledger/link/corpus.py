@@ -339,9 +339,14 @@ def _place_and_decide(threads: list[Thread], compared: list[ClaimRec],
         for key, relevance in sorted(placed.items()):
             pairs.append((t.proposition, by_key[key].evidence))
             slots.append((t, key, relevance))
-    # In slices, so that the stance features of a large corpus are never all in memory at once.
-    probabilities = [p for i in range(0, len(pairs), STANCE_SLICE)
-                     for p in model.predict_proba(pairs[i:i + STANCE_SLICE], store=store)]
+    # In slices, so that the stance features of a large corpus are never all in memory at once;
+    # asked in order of evidence, so that a claim placed on several threads is read in one slice.
+    order = sorted(range(len(pairs)), key=lambda n: (pairs[n][1], pairs[n][0]))
+    probabilities: list[dict[str, float]] = [{}] * len(pairs)
+    for start in range(0, len(order), STANCE_SLICE):
+        part = order[start:start + STANCE_SLICE]
+        for n, p in zip(part, model.predict_proba([pairs[n] for n in part], store=store), strict=True):
+            probabilities[n] = p
     placed_on: dict[int, set[tuple[str, str]]] = defaultdict(set)
     for t, key, _ in slots:
         placed_on[id(t)].add(key)

@@ -391,8 +391,13 @@ class Featurizer:
         hi = np.array([head_ids[h] for h, _ in pairs], dtype=np.int64)
         evidence = np.zeros((len(pairs), len(EVIDENCE_NAMES)), dtype=np.float32)
         related = np.zeros((len(pairs), len(RELATED_NAMES)), dtype=np.float32)
+        done: dict[tuple[int, int], int] = {}  # a pair asked again (copies of one sentence): its first row
         for row, (h, b) in enumerate(pairs):
             i, j = head_ids[h], body_ids[b]
+            if (i, j) in done:
+                evidence[row], related[row] = evidence[done[(i, j)]], related[done[(i, j)]]
+                continue
+            done[(i, j)] = row
             evidence[row], related[row] = self._pair(heads[i], head_tfidf[i], head_vectors[i], bodies[j],
                                                      evidence_info[j])
         return _Features(head_rows[hi], evidence, related)

@@ -12,7 +12,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -151,6 +151,7 @@ def _stem(word: str) -> str:
     return word[:-1] if word.endswith(("y", "e")) and len(word) > 3 else word
 
 
+@lru_cache(maxsize=1 << 16)  # copies of a sentence, and the proposition of every thread it is placed on
 def events_of(text: str) -> frozenset[str]:
     """Event families a proposition mentions (longest phrase first; each span used once)."""
     lex = events_lexicon()
@@ -421,7 +422,12 @@ def event_only_aimed_at(text: str, families: set[str] | frozenset[str]) -> bool:
 
 def _event_contexts(text: str, families: set[str] | frozenset[str]) -> list[tuple[list[str], list[str]]]:
     """For each phrase of the event ``families`` in ``text``: the words of its clause before it and
-    after it."""
+    after it (read only: the lists are shared)."""
+    return _event_contexts_of(text, frozenset(families))
+
+
+@lru_cache(maxsize=1 << 16)  # a claim is judged against every thread it is placed on
+def _event_contexts_of(text: str, families: frozenset[str]) -> list[tuple[list[str], list[str]]]:
     out = []
     for family, pattern in events_lexicon().patterns:
         if family not in families:
