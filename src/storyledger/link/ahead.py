@@ -5,7 +5,7 @@ document is extracted: the propositions of the claims it compares (each document
 claims about an event family, denials) and the sentences of their evidence, which the stance
 model reads when a claim is placed on a thread. Embedding them with the extraction makes that
 work part of the map over documents: it runs on the engine's workers (a Dask cluster's too) or,
-in a build in one process, on a thread beside the next batch's parse; linking then finds every
+with one local worker, on a thread of the build's own process beside that worker's parse; linking then finds every
 vector in the ledger. Each document's texts are embedded in one call of their own, so a vector
 does not depend on which documents shared its batch: every engine stores the same vectors.
 """
@@ -19,7 +19,7 @@ import numpy as np
 
 from .embeddings import MODEL_NAME, embed, text_hash
 from .stance_features import embedded_sentences
-from .threads import LEAD_CLAIMS, denial_reason, events_of
+from .threads import denial_reason, events_of, is_compared
 
 
 @dataclass
@@ -34,13 +34,11 @@ class DocumentVectors:
 
 
 def compared_claims(claims: Iterable, cue_of: dict[str | None, str]) -> list:
-    """The claims of one document that linking compares: its first ``LEAD_CLAIMS`` (in text
-    order), those about an event family, and those that read as denials. (Linking leaves out a
-    denial that only relays another's; its vector is cheap to keep.)"""
+    """The claims of one document that linking compares (:func:`~storyledger.link.threads.is_compared`).
+    (Linking leaves out a denial that only relays another's; its vector is cheap to keep.)"""
     ordered = sorted(claims, key=lambda c: c.start)
-    return [c for i, c in enumerate(ordered)
-            if i < LEAD_CLAIMS or events_of(c.proposition)
-            or denial_reason(cue_of.get(c.attribution_id), c.polarity, c.polarity_cue)]
+    return [c for i, c in enumerate(ordered) if is_compared(
+        i, events_of(c.proposition), denial_reason(cue_of.get(c.attribution_id), c.polarity, c.polarity_cue))]
 
 
 def document_vectors(extraction) -> DocumentVectors:
@@ -53,8 +51,7 @@ def document_vectors(extraction) -> DocumentVectors:
     result = DocumentVectors(extraction.doc_id)
     if not texts:
         return result
-    vectors = dict(zip(texts, embed(texts, single_thread=True), strict=True))
-    result.texts = {text_hash(t): np.asarray(v, dtype=np.float32) for t, v in vectors.items()}
-    result.claims = {c.id: (text_hash(c.proposition), np.asarray(vectors[c.proposition], dtype=np.float32))
-                     for c in claims}
+    vectors = dict(zip(texts, embed(texts, single_thread=True), strict=True))  # float32 rows
+    result.texts = {text_hash(t): v for t, v in vectors.items()}
+    result.claims = {c.id: (text_hash(c.proposition), vectors[c.proposition]) for c in claims}
     return result

@@ -34,7 +34,6 @@ from .stance_features import embed_texts
 from .text_vectors import LedgerTextVectors
 from .threads import (
     COMMON_ENTITY_SHARE,
-    LEAD_CLAIMS,
     ClaimRec,
     Placement,
     Placer,
@@ -42,6 +41,7 @@ from .threads import (
     cluster_threads,
     decide_stance,
     events_of,
+    is_compared,
     is_denial,
     user_thread,
 )
@@ -103,13 +103,13 @@ def relink(ledger: Ledger, *, stance_model: Any = None, mapper: Mapper | None = 
         if c.doc_id != doc_id:
             records.add_context(doc_id, doc_entities)
             doc_id, doc_entities = c.doc_id, []
-        lead = len(doc_entities) < LEAD_CLAIMS
+        position = len(doc_entities)
         report.claims += 1
         entities_tally.add(r)
         groups.add(c)
         doc_entities.append(c.entities)
         known_entities.update(c.entities)
-        if c.events or is_denial(c) or lead:
+        if is_compared(position, c.events, is_denial(c)):
             compared.append(c)
         if user:
             everything.append((c.key, c.proposition))

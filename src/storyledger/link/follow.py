@@ -46,7 +46,7 @@ from .link_state import link_fingerprint, read_link_state, read_resolved, write_
 from .retrieval import search, search_floor
 from .stance_features import embed_texts
 from .text_vectors import LedgerTextVectors
-from .threads import LEAD_CLAIMS, ClaimRec, is_denial, user_thread
+from .threads import ClaimRec, is_compared, is_denial, user_thread
 from .tracks import track_records
 
 _CANONICAL = "FROM claims c JOIN documents d ON d.id = c.doc_id AND d.duplicate_of IS NULL "
@@ -137,7 +137,7 @@ def _document_records(ledger: Ledger, records: _ClaimRecords, doc_ids: list[str]
         for position, c in enumerate(claims):
             c.context = context
             by_key[c.key] = c
-            if c.events or is_denial(c) or position < LEAD_CLAIMS:
+            if is_compared(position, c.events, is_denial(c)):
                 compared.append(c)
     mark_relayed_denials(compared)
     return by_key, compared

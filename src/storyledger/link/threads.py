@@ -176,6 +176,12 @@ def is_denial(c: ClaimRec) -> str | None:
     return denial_reason(c.cue, c.polarity, c.polarity_cue)
 
 
+def is_compared(position: int, events: frozenset[str], denial: str | None) -> bool:
+    """Whether linking compares a claim: one of its document's first ``LEAD_CLAIMS`` (by
+    ``position`` in text order), about an event family, or a denial."""
+    return position < LEAD_CLAIMS or bool(events) or bool(denial)
+
+
 def denial_reason(cue: str | None, polarity: str, polarity_cue: str | None) -> str | None:
     """Why a claim with this attribution cue and polarity reads as a denial, or None."""
     lex = events_lexicon()
