@@ -5,8 +5,8 @@ document is extracted: the propositions of the claims it compares (each document
 claims about an event family, denials) and the sentences of their evidence, which the stance
 model reads when a claim is placed on a thread. Embedding them with the extraction makes that
 work part of the map over documents: it runs on the engine's workers (a Dask cluster's too) or,
-with one local worker, on a thread of the build's own process beside that worker's parse; linking then finds every
-vector in the ledger. Each document's texts are embedded in one call of their own, so a vector
+with one local worker, on a thread of the build's own process beside that worker's parse;
+linking then finds every vector in the ledger. Each document's texts are embedded in one call of their own, so a vector
 does not depend on which documents shared its batch: every engine stores the same vectors.
 """
 
