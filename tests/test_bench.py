@@ -42,8 +42,11 @@ def test_throughput_compares_the_build_with_the_parse(tmp_path: Path) -> None:
     stages = result["stages_seconds"]
     assert {"read", "clean", "parse", "time", "attribution", "quantities", "claims", "store", "link"} <= set(stages)
     assert result["parse_only"]["words_per_second"] > result["full_build"]["words_per_second"] * 0.5
+    # the build's worker process is counted once the engine has closed it: more CPU than the parse
+    assert result["full_build"]["cpu_seconds"] > result["parse_only"]["cpu_seconds"] > 0
+    assert {"transfer", "embed"} <= set(stages)  # the parse sent from the worker, extracted and embedded here
     report = render({"corpus": str(EXAMPLES), "throughput": result})
-    assert "parse only" in report and "full build" in report and "ratio of throughputs" in report
+    assert "parse only" in report and "full build" in report and "ratio of throughputs" in report and "CPU s" in report
 
 
 def test_track_mode_answers_on_a_copy_of_the_ledger(tmp_path: Path) -> None:

@@ -4,18 +4,24 @@ Extraction is a pure function of one document, so any engine gives the same reco
 differ only in where the work runs. Each worker process loads the spaCy model once and parses a
 batch with ``nlp.pipe``; results come back in the order the batches were submitted.
 
-* ``local`` with one worker (the default): one worker process parses and extracts while this
-  process reads, embeds and stores beside it. With none (``--workers 0``), or not started, the
-  engine extracts in this process (what tests that watch the extractors need).
-* ``local`` with N workers: a pool of N local processes.
+* ``local`` with one worker (the default): one worker process parses, the floor no pipeline can
+  beat, and sends each parse back serialised (``Doc.to_bytes``, about a millisecond a document
+  each way); this process reads, extracts, embeds and stores beside it, so that the parsing core
+  does nothing else. With none (``--workers 0``), or not started, the engine parses and
+  extracts in this process (what tests that watch the extractors need).
+* ``local`` with N workers: a pool of N local processes, each parsing, extracting and embedding.
 * ``dask``: a Dask cluster, a ``LocalCluster`` of N worker processes when no scheduler address
   is given, or an existing cluster at ``--scheduler ADDRESS``.
 
 The unit of work also embeds what linking will compare of each document
 (:mod:`storyledger.link.ahead`), most of linking's cost, so that it is mapped with the rest. With
-one local worker, a batch is embedded here, on a thread, while the worker parses the next: the
-parse keeps one core busy, the embedding another. (With ``--workers 0`` the embedding thread
-shares this process's CPU-time budget per document: see :mod:`storyledger.extract.guard`.)
+one local worker, a batch is extracted and embedded here, on a thread, while the worker parses
+the next: the parse keeps one core busy, the rest of the work another.
+
+Each document's extraction budget (:mod:`storyledger.extract.guard`) is counted in CPU time where
+extraction runs in a process's main thread (pool workers, ``--workers 0``, where the embedding
+thread's time counts too) and on the clock where it runs in a thread (Dask, and this process's
+extraction thread beside one local worker).
 """
 
 from __future__ import annotations
@@ -57,6 +63,47 @@ def _extract(docs: Sequence[Document], doc_seconds: float | None) -> BatchResult
     times = StageTimes()
     extractions = list(extract_documents(docs, times, doc_seconds=doc_seconds))
     return BatchResult(extractions, times.seconds, [])
+
+
+class ParsedBatch(NamedTuple):
+    parses: list[bytes | ExtractionFailure]  # each document's parse, ``Doc.to_bytes``
+    seconds: dict[str, float]
+
+
+# The tensor (the tagger's token vectors) is most of a serialised Doc and no extractor reads it.
+_NOT_SENT = ("tensor",)
+
+
+def parse_batch(docs: Sequence[Document], doc_seconds: float | None = DEFAULT_DOC_SECONDS) -> ParsedBatch:
+    """The parsing worker's unit of work: each document's parse, serialised to send back."""
+    from ..extract.document import parse_documents
+
+    times = StageTimes()
+    parses = list(parse_documents(docs, times, doc_seconds=doc_seconds))
+    start = time.perf_counter()
+    sent = [p if isinstance(p, ExtractionFailure) else p.to_bytes(exclude=_NOT_SENT) for p in parses]
+    times.add("transfer", time.perf_counter() - start)
+    return ParsedBatch(sent, times.seconds)
+
+
+def extract_parsed_batch(docs: Sequence[Document], parsed: ParsedBatch,
+                         doc_seconds: float | None = DEFAULT_DOC_SECONDS) -> BatchResult:
+    """Extract from the parses a :func:`parse_batch` sent, then embed what linking will compare."""
+    from spacy.tokens import Doc
+
+    from ..extract.document import extract_parsed
+    from ..extract.nlp import load_nlp
+
+    times = StageTimes()
+    for stage, seconds in parsed.seconds.items():
+        times.add(stage, seconds)
+    vocab = load_nlp().vocab  # the same model as the worker's: its strings and lexical attributes
+    start = time.perf_counter()
+    parses = [p if isinstance(p, ExtractionFailure) else Doc(vocab).from_bytes(p, exclude=_NOT_SENT)
+              for p in parsed.parses]
+    times.add("transfer", time.perf_counter() - start)
+    extractions = list(extract_parsed(docs, parses, times, doc_seconds=doc_seconds))
+    return embed_batch(BatchResult(extractions, times.seconds, []))
 
 
 def embed_batch(extracted: BatchResult) -> BatchResult:
@@ -155,7 +202,8 @@ class Engine:
             return self._client.submit(extract_batch, list(docs), self.doc_seconds, pure=False)
         if self._beside is None:
             self._beside = ThreadPoolExecutor(1, thread_name_prefix="storyledger-embed")
-        if self._pool is not None:  # one worker: it extracts the next batch while this one is embedded here
-            extracting = self._pool.submit(_extract, list(docs), self.doc_seconds)
-            return self._beside.submit(lambda: embed_batch(extracting.result()))
+        if self._pool is not None:  # one worker: it parses the next batch while this one is extracted here
+            docs = list(docs)
+            parsing = self._pool.submit(parse_batch, docs, self.doc_seconds)
+            return self._beside.submit(lambda: extract_parsed_batch(docs, parsing.result(), self.doc_seconds))
         return self._beside.submit(embed_batch, _extract(docs, self.doc_seconds))

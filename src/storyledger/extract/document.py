@@ -152,16 +152,11 @@ def extract_document(doc: Document, parsed: Doc, times: StageTimes | None = None
     return Extraction(doc.id, tuple(timexes), attributions, in_context, tuple(claims), estimate)
 
 
-def extract_documents(docs: Iterable[Document], times: StageTimes | None = None, *,
-                      doc_seconds: float | None = DEFAULT_DOC_SECONDS,
-                      extract: Callable[..., Extraction] = extract_document,
-                      ) -> Iterator[Extraction | ExtractionFailure]:
-    """Parse documents in batches (spaCy's ``nlp.pipe``) and extract from each.
-
-    Each document is isolated: one whose parse or extractors raise, or run past ``doc_seconds``,
-    comes out as an :class:`ExtractionFailure` and the rest go on. ``extract`` is the per-document
-    function (tests put a faulty one in its place).
-    """
+def parse_documents(docs: Iterable[Document], times: StageTimes | None = None, *,
+                    doc_seconds: float | None = DEFAULT_DOC_SECONDS) -> Iterator[Doc | ExtractionFailure]:
+    """Parse documents in batches (spaCy's ``nlp.pipe``), one parse or failure per document, in
+    order. A batch parse that breaks falls back to one document at a time, each within
+    ``doc_seconds``."""
     nlp = load_nlp()
     docs = list(docs)
     parsed_all: Iterator[Doc] | None = iter(nlp.pipe((d.text for d in docs), batch_size=PIPE_BATCH))
@@ -177,8 +172,33 @@ def extract_documents(docs: Iterable[Document], times: StageTimes | None = None,
             parsed = run_guarded(doc.id, lambda _, text=doc.text: nlp(text), doc_seconds)
         if times is not None:
             times.add("parse", time.perf_counter() - before)
+        yield parsed
+
+
+def extract_parsed(docs: Iterable[Document], parses: Iterable[Doc | ExtractionFailure],
+                   times: StageTimes | None = None, *, doc_seconds: float | None = DEFAULT_DOC_SECONDS,
+                   extract: Callable[..., Extraction] = extract_document,
+                   ) -> Iterator[Extraction | ExtractionFailure]:
+    """Extract from each parsed document, each within ``doc_seconds`` (a failed parse passes
+    through)."""
+    for doc, parsed in zip(docs, parses, strict=True):
         if isinstance(parsed, ExtractionFailure):
             yield parsed
             continue
         yield run_guarded(doc.id, lambda tracker, doc=doc, parsed=parsed: extract(doc, parsed, times, tracker),
                           doc_seconds)
+
+
+def extract_documents(docs: Iterable[Document], times: StageTimes | None = None, *,
+                      doc_seconds: float | None = DEFAULT_DOC_SECONDS,
+                      extract: Callable[..., Extraction] = extract_document,
+                      ) -> Iterator[Extraction | ExtractionFailure]:
+    """Parse documents in batches and extract from each.
+
+    Each document is isolated: one whose parse or extractors raise, or run past ``doc_seconds``,
+    comes out as an :class:`ExtractionFailure` and the rest go on. ``extract`` is the per-document
+    function (tests put a faulty one in its place).
+    """
+    docs = list(docs)
+    yield from extract_parsed(docs, parse_documents(docs, times, doc_seconds=doc_seconds), times,
+                              doc_seconds=doc_seconds, extract=extract)
