@@ -5,23 +5,20 @@ differ only in where the work runs. Each worker process loads the spaCy model on
 batch with ``nlp.pipe``; results come back in the order the batches were submitted.
 
 * ``local`` with one worker (the default): one worker process parses, the floor no pipeline can
-  beat, and sends each parse back serialised (``Doc.to_bytes``, about a millisecond a document
-  each way); this process reads, extracts, embeds and stores beside it, so that the parsing core
-  does nothing else. With none (``--workers 0``), or not started, the engine parses and
-  extracts in this process (what tests that watch the extractors need).
+  beat, and sends each parse on serialised (``Doc.to_bytes``, about a millisecond a document each
+  way) to a second process, which extracts and embeds; this process reads, cleans and stores. The
+  parsing core does nothing else. With none (``--workers 0``), or not started, the engine parses
+  and extracts in this process (what tests that watch the extractors need).
 * ``local`` with N workers: a pool of N local processes, each parsing, extracting and embedding.
 * ``dask``: a Dask cluster, a ``LocalCluster`` of N worker processes when no scheduler address
   is given, or an existing cluster at ``--scheduler ADDRESS``.
 
 The unit of work also embeds what linking will compare of each document
-(:mod:`storyledger.link.ahead`), most of linking's cost, so that it is mapped with the rest. With
-one local worker, a batch is extracted and embedded here, on a thread, while the worker parses
-the next: the parse keeps one core busy, the rest of the work another.
+(:mod:`storyledger.link.ahead`), most of linking's cost, so that it is mapped with the rest.
 
 Each document's extraction budget (:mod:`storyledger.extract.guard`) is counted in CPU time where
-extraction runs in a process's main thread (pool workers, ``--workers 0``, where the embedding
-thread's time counts too) and on the clock where it runs in a thread (Dask, and this process's
-extraction thread beside one local worker).
+extraction runs in a process's main thread (local workers, ``--workers 0``, where the thread
+embedding the previous batch counts too) and on the clock where it runs in a thread (Dask).
 """
 
 from __future__ import annotations
@@ -30,7 +27,7 @@ import multiprocessing
 import sys
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -141,14 +138,22 @@ class Engine:
         self._pool: ProcessPoolExecutor | None = None
         self._client: Any = None
         self._cluster: Any = None
-        self._beside: ThreadPoolExecutor | None = None  # in this process: embeds beside the parse
+        self._beside: ThreadPoolExecutor | None = None  # --workers 0: embeds beside the extraction
+        self._extractor: ProcessPoolExecutor | None = None  # one worker: extracts beside the parse
 
     def start(self) -> Engine:
         if self.kind == "local" and self.workers >= 1:
-            # fork shares the already-imported libraries; each child loads the model once. One
-            # worker parses and extracts while this process reads, embeds and stores beside it.
+            # fork shares the already-imported libraries; each child loads the model once.
             context = multiprocessing.get_context("fork")
             self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            if self.workers == 1:
+                # The parsing worker sends each parse to a second process, which extracts and
+                # embeds, so the parse has a core to itself. Extraction runs in that process's main
+                # thread, where the per-document budget can interrupt any call (a thread's cannot).
+                self._extractor = ProcessPoolExecutor(1, mp_context=context)
+                # both processes forked now, from this thread, before the build starts threads
+                for pool in (self._pool, self._extractor):
+                    pool.submit(int).result()
         elif self.kind == "dask":
             from dask.distributed import Client, LocalCluster
 
@@ -163,13 +168,14 @@ class Engine:
     def close(self) -> None:
         if self._beside is not None:
             self._beside.shutdown()
-        if self._pool is not None:
-            self._pool.shutdown()
+        for pool in (self._pool, self._extractor):
+            if pool is not None:
+                pool.shutdown()
         if self._client is not None:
             self._client.close()
         if self._cluster is not None:
             self._cluster.close()
-        self._pool = self._client = self._cluster = self._beside = None
+        self._pool = self._client = self._cluster = self._beside = self._extractor = None
 
     def __enter__(self) -> Engine:
         return self.start()
@@ -183,6 +189,28 @@ class Engine:
         process reads the next files or stores finished batches (one, extracting in this
         process)."""
         return max(1, self.workers) * 2 if self._pool is not None or self._client is not None else 1
+
+    def _parse_then_extract(self, docs: list[Document]) -> Future[BatchResult]:
+        """:func:`parse_batch` on the parsing worker, then :func:`extract_parsed_batch` on the
+        extracting one, as one future."""
+        assert self._pool is not None and self._extractor is not None
+        extractor, doc_seconds = self._extractor, self.doc_seconds
+        result: Future[BatchResult] = Future()
+
+        def extracted(done: Future[BatchResult]) -> None:
+            if done.exception() is not None:
+                result.set_exception(done.exception())
+            else:
+                result.set_result(done.result())
+
+        def parsed(done: Future[ParsedBatch]) -> None:
+            try:
+                extractor.submit(extract_parsed_batch, docs, done.result(), doc_seconds).add_done_callback(extracted)
+            except BaseException as error:  # noqa: BLE001 — a failed parse or submission is the batch's result
+                result.set_exception(error)
+
+        self._pool.submit(parse_batch, docs, doc_seconds).add_done_callback(parsed)
+        return result
 
     def map(self, fn: Callable[..., Any], arguments: list[tuple]) -> list[Any]:
         """``fn`` applied to each tuple of ``arguments`` where this engine runs its work (linking's
@@ -200,10 +228,8 @@ class Engine:
             return self._pool.submit(extract_batch, list(docs), self.doc_seconds)
         if self._client is not None:
             return self._client.submit(extract_batch, list(docs), self.doc_seconds, pure=False)
+        if self._extractor is not None:  # one worker: it parses the next batch while this one is extracted
+            return self._parse_then_extract(list(docs))
         if self._beside is None:
             self._beside = ThreadPoolExecutor(1, thread_name_prefix="storyledger-embed")
-        if self._pool is not None:  # one worker: it parses the next batch while this one is extracted here
-            docs = list(docs)
-            parsing = self._pool.submit(parse_batch, docs, self.doc_seconds)
-            return self._beside.submit(lambda: extract_parsed_batch(docs, parsing.result(), self.doc_seconds))
         return self._beside.submit(embed_batch, _extract(docs, self.doc_seconds))
