@@ -99,6 +99,7 @@ def throughput(corpus: str, options: ReadOptions | None = None) -> dict[str, Any
         "ratio_full_to_parse": round(parse_seconds / build_seconds, 3),
         "stages_seconds": {k: round(v, 3) for k, v in sorted(stages.items(), key=lambda kv: -kv[1])},
         "peak_rss_mb": round(peak_rss_mb(), 1),
+        "worker_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
     }
 
 
@@ -289,7 +290,7 @@ def render(result: dict[str, Any]) -> str:
             *(f"  {label:<12}{t[key]['seconds']:>10.1f}{t[key]['words_per_second']:>10,}{t[key]['cpu_seconds']:>10.1f}"
               for label, key in (("parse only", "parse_only"), ("full build", "full_build"))),
             f"  ratio of throughputs (full / parse): {t['ratio_full_to_parse']:.3f}",
-            f"  peak RSS: {t['peak_rss_mb']:,.0f} MiB",
+            f"  peak RSS: {t['peak_rss_mb']:,.0f} MiB (the largest worker process: {t['worker_peak_rss_mb']:,.0f} MiB)",
             "  seconds per stage: " + ", ".join(f"{k} {v:.1f}" for k, v in t["stages_seconds"].items()),
         ]
     if "dask" in result:
