@@ -72,11 +72,46 @@ def test_the_build_embeds_ahead_what_linking_compares(tmp_path, monkeypatch) -> 
     assert len(embedded_by_linking) <= 0.1 * ahead, embedded_by_linking
 
 
+def test_a_texts_vector_does_not_depend_on_what_shares_its_call() -> None:
+    if not onnx_path().is_file():
+        pytest.skip(f"{onnx_path()} is absent: run scripts/setup.sh to export the embedding model")
+    encoder = onnx_encoder(MAX_TOKENS, 1)
+    together = encoder.encode(SENTENCES * 2 + ["A short one.", "Another, rather longer, sentence follows it."], BATCH)
+    for i, sentence in enumerate(SENTENCES):
+        alone = encoder.encode([sentence], BATCH)[0]
+        assert np.array_equal(alone, together[i]) and np.array_equal(alone, together[len(SENTENCES) + i])
+
+
+def test_a_document_whose_texts_cannot_be_embedded_costs_the_others_nothing(tmp_path, monkeypatch) -> None:
+    from storyledger.extract.document import extract_documents
+    from storyledger.link import ahead
+    from storyledger.model import Document, OffsetMap
+
+    texts = {"good": "The harbour board said on Monday that the northern quay would reopen after repairs.",
+             "bad": "The ferry operator said the service to the island had been suspended for a week."}
+    extractions = list(extract_documents([
+        Document(k, None, None, "The Outlet", "metadata", None, None, "2026-03-02", "metadata", None, None,
+                 f"{k}.txt", None, v, v, OffsetMap(((0, 0, len(v)),)), ()) for k, v in texts.items()]))
+    real = ahead.embed
+
+    def fails_on_the_suspension(batch, *, single_thread=False):
+        if any("suspended" in t for t in batch):
+            raise RuntimeError("the encoder broke on this text")
+        return real(batch, single_thread=single_thread)
+
+    monkeypatch.setattr(ahead, "embed", fails_on_the_suspension)
+    good, bad = ahead.batch_vectors(extractions)
+    assert isinstance(bad, RuntimeError)
+    assert good.doc_id == "good" and good.claims and good.texts
+
+
 def test_every_engine_stores_the_same_vectors(tmp_path, monkeypatch) -> None:
-    monkeypatch.setattr(pipeline, "BATCH_DOCS", 3)  # several batches in flight
+    # several batches in flight, cut differently: a vector does not depend on its batch
     single, pool = str(tmp_path / "single.db"), str(tmp_path / "pool.db")
+    monkeypatch.setattr(pipeline, "BATCH_DOCS", 3)
     with Engine("local", 1) as engine:
         _build(single, engine)
+    monkeypatch.setattr(pipeline, "BATCH_DOCS", 5)
     with Engine("local", 2) as engine:
         _build(pool, engine)
     query = "SELECT doc_id, claim_id, text_hash, vector FROM claim_embeddings ORDER BY doc_id, claim_id"

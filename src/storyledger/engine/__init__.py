@@ -106,18 +106,17 @@ def extract_parsed_batch(docs: Sequence[Document], parsed: ParsedBatch,
 def embed_batch(extracted: BatchResult) -> BatchResult:
     """``extracted`` with the vectors linking will need from each document. A document whose
     texts cannot be embedded here goes without: linking embeds what it lacks."""
-    from ..link.ahead import document_vectors
+    from ..link.ahead import batch_vectors
 
     start = time.perf_counter()
     vectors = []
-    for extraction in extracted.extractions:
-        if isinstance(extraction, ExtractionFailure):
-            continue
-        try:
-            vectors.append(document_vectors(extraction))
-        except Exception as error:  # noqa: BLE001 — no document's vectors may stop the batch
-            print(f"storyledger: document {extraction.doc_id}: not embedded ahead ({error}); linking will embed it",
-                  file=sys.stderr)
+    extracted_ok = [e for e in extracted.extractions if not isinstance(e, ExtractionFailure)]
+    for extraction, embedded in zip(extracted_ok, batch_vectors(extracted_ok), strict=True):
+        if isinstance(embedded, Exception):
+            print(f"storyledger: document {extraction.doc_id}: not embedded ahead ({embedded}); "
+                  "linking will embed it", file=sys.stderr)
+        else:
+            vectors.append(embedded)
     seconds = dict(extracted.seconds)
     seconds["embed"] = seconds.get("embed", 0.0) + time.perf_counter() - start
     return BatchResult(extracted.extractions, seconds, vectors)
