@@ -100,6 +100,26 @@ class Reader(threading.Thread):
             time.sleep(0.02)
 
 
+def _stat(pid: int | str) -> list[str] | None:
+    """State, parent and the rest of a process's /proc stat line (Linux), None once it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+
+
+def children_of(pid: int) -> set[int]:
+    """The processes whose parent is ``pid``."""
+    return {int(p.name) for p in Path("/proc").glob("[0-9]*") if (stat := _stat(p.name)) and int(stat[1]) == pid}
+
+
+def running(pid: int) -> bool:
+    """Whether ``pid`` is still running (a zombie has ended, whoever is left to reap it)."""
+    stat = _stat(pid)
+    return stat is not None and stat[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from Linux's /proc")
 def test_killed_builds_leave_a_consistent_ledger_and_readers_see_no_errors(tmp_path):
     corpus, db = tmp_path / "corpus", tmp_path / "ledger.db"
     expected = make_corpus(corpus)
@@ -107,6 +127,7 @@ def test_killed_builds_leave_a_consistent_ledger_and_readers_see_no_errors(tmp_p
     reader.start()
     rng = random.Random(5)
     kills = 0
+    orphans: set[int] = set()  # the worker processes of the builds killed
     try:
         # Kill at several moments: after k documents are stored (k random, including while the
         # JSONL file is mid-batch), and once at a random time early on.
@@ -120,8 +141,10 @@ def test_killed_builds_leave_a_consistent_ledger_and_readers_see_no_errors(tmp_p
                     break
                 time.sleep(0.02)
             if target is not None and process.poll() is None:
+                workers = children_of(process.pid)
                 process.send_signal(signal.SIGKILL)
                 kills += 1
+                orphans.update(workers)
             process.wait(timeout=120)
             if target is None:
                 assert process.returncode == 0, process.stderr.read().decode()[-2000:]
@@ -131,6 +154,12 @@ def test_killed_builds_leave_a_consistent_ledger_and_readers_see_no_errors(tmp_p
         reader.join(timeout=30)
     assert kills >= 2
     assert reader.errors == [] and reader.queries > 0
+    # A killed build's workers end with it, not live on holding a model each.
+    assert orphans, "the builds killed had no worker processes to watch"
+    deadline = time.monotonic() + 30
+    while any(map(running, orphans)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [pid for pid in orphans if running(pid)]
 
     report = check_ledger(db)
     assert report.ok, report.problems

@@ -24,6 +24,7 @@ embedding the previous batch counts too) and on the clock where it runs in a thr
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -122,6 +123,20 @@ def embed_batch(extracted: BatchResult) -> BatchResult:
     return BatchResult(extracted.extractions, seconds, vectors)
 
 
+def _exit_with_parent(parent: int) -> None:
+    """A local worker's initialiser: end the worker when the process that started it is gone. A
+    build killed outright (SIGKILL, the OOM killer) runs no clean-up, and its workers, waiting
+    for their next batch, would otherwise live on with a model in memory each."""
+    import threading
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="storyledger-parent-watch", daemon=True).start()
+
+
 @dataclass
 class Engine:
     """Runs :func:`extract_batch` on batches submitted one by one."""
@@ -144,12 +159,13 @@ class Engine:
         if self.kind == "local" and self.workers >= 1:
             # fork shares the already-imported libraries; each child loads the model once.
             context = multiprocessing.get_context("fork")
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+            watch = {"initializer": _exit_with_parent, "initargs": (os.getpid(),)}
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context, **watch)
             if self.workers == 1:
                 # The parsing worker sends each parse to a second process, which extracts and
                 # embeds, so the parse has a core to itself. Extraction runs in that process's main
                 # thread, where the per-document budget can interrupt any call (a thread's cannot).
-                self._extractor = ProcessPoolExecutor(1, mp_context=context)
+                self._extractor = ProcessPoolExecutor(1, mp_context=context, **watch)
                 # both processes forked now, from this thread, before the build starts threads
                 for pool in (self._pool, self._extractor):
                     pool.submit(int).result()
