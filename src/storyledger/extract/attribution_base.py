@@ -83,6 +83,8 @@ class _Lexicon:
     experiencer_passives: frozenset[str]  # "is worried that": the passive's subject holds the view
     receiving_verbs: frozenset[str]  # "faced criticism": the subject does not hold the noun cue
     place_nouns: frozenset[str]  # "the airport has witnessed …": where, not who
+    light_verbs: frozenset[str]  # "expressed concern that …": the subject holds the noun cue
+    in_source_nouns: frozenset[str]  # "in a statement", "per the survey": a source after in/per
 
 
 @lru_cache(maxsize=1)
@@ -125,6 +127,8 @@ def _lex() -> _Lexicon:
         experiencer_passives=frozenset(data["experiencer_passives"]),
         receiving_verbs=frozenset(data["receiving_verbs"]),
         place_nouns=frozenset(data["place_nouns"]),
+        light_verbs=frozenset(data["light_verbs"]),
+        in_source_nouns=frozenset(data["in_source_nouns"]),
     )
 
 

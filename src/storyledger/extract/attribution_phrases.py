@@ -26,7 +26,6 @@ from .attribution_subjects import (
     _verb_group,
 )
 from .attribution_verbs import (
-    _IN_SOURCE_NOUNS,
     _lemma,
     _phrase_end,
     _sentence_rest,
@@ -34,7 +33,6 @@ from .attribution_verbs import (
 
 if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, Token
-
 
 
 def _according_candidates(ctx: _Ctx) -> list[_Cand]:
@@ -66,7 +64,7 @@ def _according_candidates(ctx: _Ctx) -> list[_Cand]:
             if not pobj:
                 continue
             n = pobj[0]
-            if n.lower_ not in _IN_SOURCE_NOUNS and n.lemma_.lower() not in _IN_SOURCE_NOUNS:
+            if n.lower_ not in _lex().in_source_nouns and n.lemma_.lower() not in _lex().in_source_nouns:
                 continue
             h = t.head
             if h.pos_ not in ("VERB", "AUX"):
@@ -152,13 +150,6 @@ def _seem_candidates(ctx: _Ctx) -> list[_Cand]:
     return out
 
 
-_LIGHT_VERBS = {
-    "make", "express", "raise", "voice", "issue", "offer", "give", "deliver", "share", "lodge",
-    "file", "release", "put", "send", "post", "lay", "reiterate", "renew", "repeat", "echo",
-    "have", "hold", "level", "write", "publish",
-}
-
-
 def _noun_frames(doc: Doc, n: Token) -> list[tuple[str, int, int, int]]:
     """Content arguments of noun n, first in text order: (frame, lo, hi, cue_hi). Frames: "c" a
     that-clause ("the claim that …"), "x" an infinitive ("his promise to …"), "p:PREP" the
@@ -230,7 +221,7 @@ def _noun_source(ctx: _Ctx, n: Token, content_lo: int) -> tuple[tuple[int, int] 
         # "The mayor faced sharp criticism for …": who faces it is its target; the critics are
         # named by "from" or not at all
         return _from_source(doc, [n, governor], content_lo), cue_lo, True
-    light = governor is not None and governor.lemma_.lower() in _LIGHT_VERBS
+    light = governor is not None and governor.lemma_.lower() in _lex().light_verbs
     # (not "The board rejected a newspaper report that …": who denies a report did not make it)
     denied = governor is not None and governor.lemma_.lower() in _denial_lemmas()
     if governor is not None and not denied and (light or not poss or governor.lemma_.lower() not in _lex().verbs):
@@ -247,7 +238,7 @@ def _noun_source(ctx: _Ctx, n: Token, content_lo: int) -> tuple[tuple[int, int] 
         return (poss[0].left_edge.i, poss[0].i), cue_lo, True
     src = _from_source(doc, [n], content_lo, ("by", "from"))
     h = n.head
-    if src is None and n.dep_ == "dobj" and h.lemma_.lower() in _LIGHT_VERBS:
+    if src is None and n.dep_ == "dobj" and h.lemma_.lower() in _lex().light_verbs:
         subj, _ = _subject(h)
         if subj is not None and agentive(ctx, *_source_range(doc, subj, h)):
             src = _source_range(doc, subj, h)

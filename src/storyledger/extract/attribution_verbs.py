@@ -32,7 +32,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from spacy.tokens import Doc, Token
 
 
-
 # "now that", "so that", "in that": a clause of time, purpose or reason, not what is said
 _ADVERBIAL_THAT = {"now", "so", "such", "in", "except", "given", "provided", "seeing"}
 
@@ -347,14 +346,6 @@ def _parenthetical_contents(
             out.append(r)
     # a content must say something: "…, he said, adding …" leaves scraps
     return [r for r in out if len(ctx.text[r[0]:r[1]].split()) >= 2], subject
-
-
-_IN_SOURCE_NOUNS = {
-    "poll", "polls", "survey", "surveys", "study", "report", "analysis", "estimate", "view",
-    "words", "opinion", "judgment", "judgement", "assessment", "memo", "letter", "filing",
-    "interview", "statement", "tweet", "post", "op-ed", "column", "book", "ruling", "decision",
-    "complaint", "lawsuit", "indictment", "transcript", "documents", "records", "data", "eyes",
-}
 
 
 def _sentence_rest(
