@@ -37,8 +37,8 @@ from .common import DB_OPTION, PROFILE_OPTION, main
 @click.option("--engine", "engine_kind", type=click.Choice(["local", "dask"]), default="local", show_default=True,
               help="Where extraction runs: local processes, or a Dask cluster.")
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(min=0),
-              help="Worker processes (local pool or Dask LocalCluster). With one local worker, this process "
-                   "embeds for linking while the worker parses; 0: extract in this process.")
+              help="Worker processes (local pool or Dask LocalCluster). With one local worker, it only parses "
+                   "and a second process extracts and embeds beside it; 0: everything in this process.")
 @click.option("--scheduler", metavar="ADDRESS", help="An existing Dask scheduler (implies --engine dask).")
 @click.option("--metadata", type=click.Path(dir_okay=False), metavar="FILE.csv",
               help="Corrections to apply on this and every build it is given to: a CSV with an id "
