@@ -213,8 +213,9 @@ class Engine:
         result: Future[BatchResult] = Future()
 
         def extracted(done: Future[BatchResult]) -> None:
-            if done.exception() is not None:
-                result.set_exception(done.exception())
+            error = done.exception()
+            if error is not None:
+                result.set_exception(error)
             else:
                 result.set_result(done.result())
 

@@ -59,8 +59,6 @@ def document_vectors(extraction) -> DocumentVectors:
     """The vectors linking will need from one extracted document
     (a :class:`~storyledger.extract.document.Extraction`)."""
     claims, texts = _texts_of(extraction)
-    if not texts:
-        return DocumentVectors(extraction.doc_id)
     return _vectors_of(extraction.doc_id, claims, texts,
                        dict(zip(texts, embed(texts, single_thread=True), strict=True)))  # float32 rows
 
@@ -81,8 +79,7 @@ def batch_vectors(extractions: list) -> list[DocumentVectors | Exception]:
     try:
         wanted = [(e.doc_id, *_texts_of(e)) for e in extractions]
         distinct = list(dict.fromkeys(t for _, _, texts in wanted for t in texts))
-        vectors = dict(zip(distinct, embed(distinct, single_thread=True), strict=True)) if distinct else {}
+        vectors = dict(zip(distinct, embed(distinct, single_thread=True), strict=True))
     except Exception:  # noqa: BLE001 — retried document by document
         return [_alone(e) for e in extractions]
-    return [_vectors_of(doc_id, claims, texts, vectors) if texts else DocumentVectors(doc_id)
-            for doc_id, claims, texts in wanted]
+    return [_vectors_of(doc_id, claims, texts, vectors) for doc_id, claims, texts in wanted]
