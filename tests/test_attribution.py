@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from attribution_helpers import by_cue, run
 from storyledger.extract.attribution import (
     Attribution,
     citation_chains,
@@ -20,24 +21,8 @@ def nlp():
     return load_nlp()
 
 
-def run(nlp, text: str, **kw) -> list[Attribution]:
-    atts = extract_attributions(nlp(text), **kw)
-    for a in atts:  # offsets always point into the text
-        for span in [a.source, a.cue, a.content, a.medium, a.hedge, *a.content_parts]:
-            if span is not None:
-                assert 0 <= span.start < span.end <= len(text)
-                assert text[span.start : span.end] == span.text
-    return atts
-
-
 def parts(a: Attribution) -> list[str]:
     return [p.text for p in a.content_parts] or [a.content.text]
-
-
-def by_cue(atts, cue: str) -> Attribution:
-    found = [a for a in atts if a.cue.text == cue]
-    assert found, f"no attribution with cue {cue!r}: {[a.cue.text for a in atts]}"
-    return found[0]
 
 
 def test_direct_quote_with_said(nlp):

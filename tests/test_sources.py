@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from attribution_helpers import by_cue, run
 from conftest import cli, cli_json
-from storyledger.extract.attribution import Attribution, citation_chains, extract_attributions
+from storyledger.extract.attribution import Attribution, citation_chains
 from storyledger.extract.nlp import load_nlp
 from storyledger.link.entities import EntityIndex
 
@@ -20,21 +21,6 @@ from storyledger.link.entities import EntityIndex
 @pytest.fixture(scope="module")
 def nlp():
     return load_nlp()
-
-
-def run(nlp, text: str) -> list[Attribution]:
-    atts = extract_attributions(nlp(text))
-    for a in atts:  # offsets always point into the text
-        for span in [a.source, a.cue, a.content, a.medium, a.hedge, *a.content_parts]:
-            if span is not None:
-                assert text[span.start : span.end] == span.text
-    return atts
-
-
-def by_cue(atts: list[Attribution], cue: str) -> Attribution:
-    found = [a for a in atts if a.cue.text == cue]
-    assert found, f"no attribution with cue {cue!r}: {[a.cue.text for a in atts]}"
-    return found[0]
 
 
 def sources(atts: list[Attribution]) -> set[str]:
